@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// ftlint command line. Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error,
+// missing path, bad configuration or an internal failure.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { MissingPathError, run, selectRules, UnknownRuleError } from '../engine/run.js';
+import { SEVERITY_RANK, type RunResult, type Severity } from '../engine/types.js';
+import { formatJson } from '../report/json.js';
+import { ruleMarkdown } from '../report/rule-doc.js';
+import { formatText } from '../report/text.js';
+import { RULES, RULES_BY_ID } from '../rules/index.js';
+import { version } from '../version.js';
+import { OutputError, writeOutput } from './output.js';
+
+const FORMATS = ['text', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+class UsageError extends Error {}
+
+const list = (v: unknown): string[] | undefined =>
+  v === undefined ? undefined : ([] as unknown[]).concat(v).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
+
+function render(result: RunResult, format: Format, quiet: boolean, color: boolean): string {
+  switch (format) {
+    case 'json':
+      return formatJson(result, version());
+    default:
+      return formatText(result, { color, quiet });
+  }
+}
+
+export function exitCodeFor(result: RunResult, failOn: Severity): number {
+  const floor = SEVERITY_RANK[failOn];
+  const hit = result.findings.some((f) => SEVERITY_RANK[f.severity] >= floor) || result.diagnostics.some((d) => SEVERITY_RANK[d.severity] >= floor && d.severity !== 'info');
+  return hit ? 1 : 0;
+}
+
+async function check(argv: Record<string, unknown>): Promise<number> {
+  const paths = (argv.paths as string[] | undefined)?.length ? (argv.paths as string[]) : ['.'];
+  const format = argv.format as Format;
+  let ruleIds: Set<string>;
+  try {
+    ruleIds = selectRules(list(argv.select), list(argv.ignore));
+  } catch (e) {
+    if (e instanceof UnknownRuleError) throw new UsageError(e.message);
+    throw e;
+  }
+  const jobs = argv.jobs as number | undefined;
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError('--jobs takes a whole number of at least 1');
+  const result = await run({
+    paths,
+    cwd: process.cwd(),
+    ruleIds,
+    ...(jobs !== undefined ? { jobs } : {}),
+    maxBytes: (argv['max-file-size'] as number) ?? undefined,
+  });
+  const color = format === 'text' && !argv.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  writeOutput(argv.output as string | undefined, render(result, format, argv.quiet === true, color));
+  return exitCodeFor(result, argv['fail-on'] as Severity);
+}
+
+function listRules(): string {
+  const rows = RULES.map((r) => `${r.meta.id}  ${r.meta.severity.padEnd(7)}  ${r.meta.name.padEnd(32)}  ${r.meta.title}`);
+  return `${rows.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const parser = yargs(argv)
+    .scriptName('ftlint')
+    .usage('$0 [PATH...]  Check C/C++/Cython/Python extension sources for free-threaded Python (3.13t/3.14t)')
+    .command(
+      '$0 [paths..]',
+      'Check files and directories (default: .)',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, describe: 'Files or directories to check' })
+          .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format, describe: 'Output format' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE instead of stdout' })
+          .option('select', { type: 'string', array: true, describe: 'Only these rules: ids or prefixes (FT2, FT101), comma-separated' })
+          .option('ignore', { type: 'string', array: true, describe: 'Skip these rules: ids or prefixes, comma-separated' })
+          .option('fail-on', { choices: ['error', 'warning', 'info'] as const, default: 'warning' as Severity, describe: 'Lowest severity that makes the exit code 1' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print findings only: no remedies, no summary' })
+          .option('jobs', { alias: 'j', type: 'number', describe: 'Worker threads (default: number of cores)' })
+          .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' }),
+      async (a) => {
+        code = await check(a as Record<string, unknown>);
+      },
+    )
+    .command(
+      'rule <id>',
+      'Print the documentation of one rule',
+      (y) => y.positional('id', { type: 'string', demandOption: true }),
+      (a) => {
+        const rule = RULES_BY_ID.get(String(a.id).toUpperCase());
+        if (!rule) throw new UsageError(`unknown rule '${String(a.id)}' (see \`ftlint rules\`)`);
+        process.stdout.write(ruleMarkdown(rule));
+      },
+    )
+    .command('rules', 'List all rules', {}, () => {
+      process.stdout.write(listRules());
+    })
+    .version(version())
+    .help()
+    .alias('h', 'help')
+    .strict()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof OutputError) {
+      process.stderr.write(`ftlint: error: ${e.message}\nRun 'ftlint --help' for usage.\n`);
+      return 2;
+    }
+    if (e instanceof MissingPathError) {
+      process.stderr.write(`ftlint: error: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`ftlint: internal error (please report it): ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  return code;
+}
+
+process.exitCode = await main(hideBin(process.argv));

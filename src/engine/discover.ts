@@ -1,0 +1,143 @@
+// File discovery: recursive, honours .gitignore files (nested ones too), skips VCS, build and
+// virtualenv directories, never follows a symlinked directory twice.
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { Language, ToolDiagnostic } from './types.js';
+
+export interface SourceFileRef {
+  abs: string;
+  /** Path shown to the user: relative to the cwd when inside it, else absolute; always with `/`. */
+  display: string;
+  language: Language;
+}
+
+const SKIP_DIRS = new Set([
+  '.git', '.hg', '.svn', 'node_modules', 'build', 'dist', '__pycache__', '.tox', '.nox', '.venv', 'venv', 'env', '.env',
+  '.mypy_cache', '.pytest_cache', '.ruff_cache', '.ftlint_cache', 'site-packages', '.eggs', 'wheelhouse', 'target',
+]);
+
+const BY_EXT: Record<string, Language> = {
+  '.c': 'c', '.h': 'c',
+  '.cc': 'cpp', '.cpp': 'cpp', '.cxx': 'cpp', '.c++': 'cpp', '.hpp': 'cpp', '.hh': 'cpp', '.hxx': 'cpp', '.inl': 'cpp',
+  '.pyx': 'cython', '.pxd': 'cython', '.pxi': 'cython',
+  '.py': 'python',
+};
+const BY_NAME: Record<string, Language> = { 'pyproject.toml': 'toml', 'setup.cfg': 'setup-cfg' };
+
+export function languageOf(path: string): Language | null {
+  const name = basename(path);
+  return BY_NAME[name] ?? BY_EXT[extname(name).toLowerCase()] ?? null;
+}
+
+export function displayPath(abs: string, cwd: string): string {
+  const rel = relative(cwd, abs);
+  const shown = rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
+  return sep === '/' ? shown : shown.split(sep).join('/');
+}
+
+export interface Discovery {
+  files: SourceFileRef[];
+  missing: string[];
+  diagnostics: ToolDiagnostic[];
+}
+
+export interface DiscoverOptions {
+  /** Extra glob patterns (gitignore syntax) to exclude, relative to the cwd. */
+  exclude?: string[];
+}
+
+export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {}): Discovery {
+  const files: SourceFileRef[] = [];
+  const missing: string[] = [];
+  const diagnostics: ToolDiagnostic[] = [];
+  const seen = new Set<string>();
+  const seenDirs = new Set<string>();
+  const excl = ignore().add(opts.exclude ?? []);
+  const isExcluded = (abs: string, dir: boolean) => {
+    const rel = relative(cwd, abs).split(sep).join('/');
+    if (!rel || rel.startsWith('..')) return false;
+    return excl.ignores(dir ? `${rel}/` : rel);
+  };
+
+  const add = (abs: string, explicit: boolean) => {
+    const lang = languageOf(abs);
+    const display = displayPath(abs, cwd);
+    if (!lang) {
+      if (explicit) diagnostics.push({ code: 'FT000', path: display, reason: 'skipped', severity: 'info', message: 'not a C, C++, Cython, Python or packaging file; skipped' });
+      return;
+    }
+    let real = abs;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      // dangling symlink: reported as unreadable when read
+    }
+    if (seen.has(real)) return;
+    seen.add(real);
+    files.push({ abs, display, language: lang });
+  };
+
+  const walk = (dir: string, ignores: { base: string; ig: Ignore }[]) => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (seenDirs.has(real)) return; // symlink loop or the same tree twice
+    seenDirs.add(real);
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch (e) {
+      diagnostics.push({ code: 'FT000', path: displayPath(dir, cwd), reason: 'unreadable', severity: 'warning', message: `cannot read directory: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+      return;
+    }
+    let stack = ignores;
+    if (entries.includes('.gitignore')) {
+      try {
+        stack = [...ignores, { base: dir, ig: ignore().add(readFileSync(join(dir, '.gitignore'), 'utf8')) }];
+      } catch {
+        // unreadable .gitignore: ignore it
+      }
+    }
+    const ignored = (abs: string, isDir: boolean) =>
+      stack.some(({ base, ig }) => {
+        const rel = relative(base, abs).split(sep).join('/');
+        return rel !== '' && !rel.startsWith('..') && ig.ignores(isDir ? `${rel}/` : rel);
+      });
+    for (const name of entries) {
+      const abs = join(dir, name);
+      let st;
+      try {
+        st = lstatSync(abs);
+        if (st.isSymbolicLink()) st = statSync(abs);
+      } catch {
+        continue; // dangling symlink
+      }
+      if (st.isDirectory()) {
+        if (SKIP_DIRS.has(name) || name.endsWith('.egg-info') || existsSync(join(abs, 'pyvenv.cfg'))) continue;
+        if (ignored(abs, true) || isExcluded(abs, true)) continue;
+        walk(abs, stack);
+      } else if (st.isFile()) {
+        if (!languageOf(abs) || ignored(abs, false) || isExcluded(abs, false)) continue;
+        add(abs, false);
+      }
+    }
+  };
+
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (st.isDirectory()) walk(abs, []);
+    else add(abs, true);
+  }
+  return { files, missing, diagnostics };
+}

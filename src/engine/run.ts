@@ -1,0 +1,112 @@
+// One-way flow: discover files → parse once & extract facts per file (workers) → project rules over
+// the merged facts → one sorted list of findings.
+import { RULES } from '../rules/index.js';
+import type { FileRule, ProjectContext, ProjectRule, ReportArgs } from '../rules/types.js';
+import { discover, type SourceFileRef } from './discover.js';
+import type { FileFacts, ProjectInfo } from './facts.js';
+import { defaultJobs, lintAll } from './pool.js';
+import { readProjectInfo } from './project-info.js';
+import { DEFAULT_MAX_BYTES } from './read.js';
+import { compareFindings, type Finding, type RunResult, type ToolDiagnostic } from './types.js';
+
+export interface RunOptions {
+  paths: string[];
+  cwd: string;
+  /** Rule ids (already resolved from select/ignore). */
+  ruleIds: Set<string>;
+  jobs?: number;
+  maxBytes?: number;
+  parseTimeoutMs?: number;
+  exclude?: string[];
+  /** Override the oldest supported CPython minor (config `target-version`). */
+  minMinor?: number | null;
+  onProgress?: (done: number, total: number, bytes: number) => void;
+}
+
+export class MissingPathError extends Error {
+  constructor(readonly paths: string[]) {
+    super(`path${paths.length > 1 ? 's' : ''} not found: ${paths.join(', ')}`);
+  }
+}
+
+/** Resolves `--select`/`--ignore` selectors (ids or prefixes such as `FT2`) to rule ids. Throws on unknown selectors. */
+export function selectRules(select: string[] | undefined, ignore: string[] | undefined): Set<string> {
+  const all = RULES.map((r) => r.meta.id);
+  const match = (sel: string) => {
+    const s = sel.trim().toUpperCase();
+    if (s === 'ALL') return all;
+    const hit = all.filter((id) => id.startsWith(s));
+    if (hit.length === 0) throw new UnknownRuleError(sel);
+    return hit;
+  };
+  const chosen = new Set(select && select.length > 0 ? select.flatMap(match) : all);
+  for (const id of (ignore ?? []).flatMap(match)) chosen.delete(id);
+  return chosen;
+}
+
+export class UnknownRuleError extends Error {
+  constructor(readonly selector: string) {
+    super(`unknown rule or prefix '${selector}' (see \`ftlint rules\`)`);
+  }
+}
+
+export async function run(opts: RunOptions): Promise<RunResult> {
+  const disc = discover(opts.paths, opts.cwd, { exclude: opts.exclude ?? [] });
+  if (disc.missing.length > 0) throw new MissingPathError(disc.missing);
+  const info = readProjectInfo(opts.paths.length === 1 ? opts.paths[0] as string : opts.cwd);
+  const project: ProjectInfo = opts.minMinor != null ? { ...info, minMinor: opts.minMinor } : info;
+  return lintFiles(disc.files, disc.diagnostics, project, opts);
+}
+
+export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiagnostic[], project: ProjectInfo, opts: RunOptions): Promise<RunResult> {
+  const fileRules = RULES.filter((r): r is FileRule => r.kind === 'file' && opts.ruleIds.has(r.meta.id));
+  const projectRules = RULES.filter((r): r is ProjectRule => r.kind === 'project' && opts.ruleIds.has(r.meta.id));
+  const outputs = await lintAll(
+    files,
+    { rules: fileRules, project, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES, parseTimeoutMs: opts.parseTimeoutMs ?? 20_000 },
+    opts.jobs ?? defaultJobs(),
+    opts.onProgress ? (done, bytes) => opts.onProgress?.(done, files.length, bytes) : undefined,
+  );
+  const findings: Finding[] = [];
+  const diagnostics: ToolDiagnostic[] = [...preDiagnostics];
+  const facts: FileFacts[] = [];
+  let bytes = 0;
+  let lines = 0;
+  let checked = 0;
+  for (const o of outputs) {
+    findings.push(...o.findings);
+    diagnostics.push(...o.diagnostics);
+    if (o.facts) facts.push(o.facts);
+    if (o.bytes > 0) checked++;
+    bytes += o.bytes;
+    lines += o.lines;
+  }
+  const ordered = [...projectRules].sort((a, b) => (a.after ? 1 : 0) - (b.after ? 1 : 0));
+  for (const rule of ordered) {
+    const ctx: ProjectContext = {
+      files: facts,
+      project,
+      findings,
+      report(path, args) {
+        const r: ReportArgs & { line: number; column: number } = args as never;
+        findings.push({
+          rule: rule.meta.id,
+          severity: r.severity ?? rule.meta.severity,
+          path,
+          range: {
+            start: { line: r.line, column: r.column },
+            end: { line: args.endLine ?? r.line, column: args.endColumn ?? r.column },
+          },
+          message: r.message,
+          remedy: r.remedy ?? rule.meta.remedy,
+          related: r.related ?? [],
+          ...(args.lineText !== undefined ? { lineText: args.lineText } : {}),
+        });
+      },
+    };
+    rule.check(ctx);
+  }
+  findings.sort(compareFindings);
+  diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { findings, diagnostics, filesChecked: checked, bytesChecked: bytes, linesChecked: lines };
+}

@@ -1,0 +1,35 @@
+// Worker thread entry: initialises tree-sitter once, then lints the files it is sent.
+import { parentPort, workerData } from 'node:worker_threads';
+import { initParsers } from '../parse/parser.js';
+import { RULES } from '../rules/index.js';
+import type { FileRule } from '../rules/types.js';
+import type { SourceFileRef } from './discover.js';
+import { lintFile, type LintOptions } from './lint-file.js';
+
+interface WorkerInit {
+  ruleIds: string[];
+  options: Omit<LintOptions, 'rules'>;
+}
+
+const init = workerData as WorkerInit;
+const ids = new Set(init.ruleIds);
+const opts: LintOptions = { ...init.options, rules: RULES.filter((r): r is FileRule => r.kind === 'file' && ids.has(r.meta.id)) };
+
+await initParsers();
+parentPort?.on('message', (msg: { id: number; files: SourceFileRef[] }) => {
+  const results = msg.files.map((f) => {
+    try {
+      return lintFile(f, opts);
+    } catch (e) {
+      return {
+        findings: [],
+        facts: null,
+        bytes: 0,
+        lines: 0,
+        diagnostics: [{ code: 'FT000' as const, path: f.display, reason: 'malformed' as const, severity: 'warning' as const, message: `internal error (please report it): ${e instanceof Error ? e.message : String(e)}` }],
+      };
+    }
+  });
+  parentPort?.postMessage({ id: msg.id, results });
+});
+parentPort?.postMessage({ ready: true });

@@ -1,0 +1,532 @@
+// Offset-preserving lowering of CPython's statement-like macros, done once before parsing C/C++.
+//
+// `Py_BEGIN_CRITICAL_SECTION(op);` becomes `{` padded with spaces to the same length and
+// `Py_END_CRITICAL_SECTION();` becomes `}` likewise, so each region parses as a compound statement and
+// every offset in the lowered text is the offset in the original. The same scan records the regions
+// (with the objects locked), the preprocessor conditions in force at each offset, and `#define`s of
+// interest, without being fooled by comments, strings or character literals.
+
+export type RegionKind = 'cs' | 'cs2' | 'cs_mutex' | 'cs2_mutex' | 'allow_threads';
+
+export interface MacroUse {
+  /** Macro name as written (a project alias keeps its own name). */
+  name: string;
+  /** Offset of the macro name. */
+  start: number;
+  /** Offset just past the macro's closing parenthesis (or name). */
+  end: number;
+  /** Arguments as written, trimmed. */
+  args: string[];
+}
+
+export interface Region {
+  kind: RegionKind;
+  begin: MacroUse;
+  /** The END that closed it, or null if none did. */
+  end: MacroUse | null;
+}
+
+export interface RegionMismatch {
+  kind: 'unclosed' | 'unopened' | 'mismatched' | 'branches-disagree' | 'end-has-args';
+  at: MacroUse;
+  other?: MacroUse;
+}
+
+export interface CondFrame {
+  /** Normalised condition text, e.g. `defined(Py_GIL_DISABLED)`, `!defined(Py_GIL_DISABLED)`, `PY_VERSION_HEX >= 0x030D0000`. */
+  cond: string;
+  /** Offset of the directive line that opened this branch. */
+  at: number;
+}
+
+export interface CondSegment {
+  start: number;
+  frames: CondFrame[];
+}
+
+export interface Define {
+  name: string;
+  params: string[] | null;
+  body: string;
+  start: number;
+  end: number;
+}
+
+export interface Lowered {
+  text: string;
+  regions: Region[];
+  mismatches: RegionMismatch[];
+  /** `Py_BLOCK_THREADS` / `Py_UNBLOCK_THREADS` uses. */
+  threadToggles: MacroUse[];
+  /** Preprocessor conditions, as sorted segments: the frames in force from `start` to the next segment. */
+  conds: CondSegment[];
+  defines: Define[];
+  /** Offsets of every `#include` target, e.g. `pythoncapi_compat.h`. */
+  includes: { path: string; start: number }[];
+}
+
+type Lowering =
+  | { role: 'begin'; kind: RegionKind; args: boolean }
+  | { role: 'end'; kind: RegionKind; args: boolean }
+  | { role: 'toggle' }
+  | { role: 'replace'; with: string; noSemicolon?: string }
+  | { role: 'strip-call'; prefix: string }
+  | { role: 'blank' };
+
+const BUILTIN: Record<string, Lowering> = {
+  Py_BEGIN_ALLOW_THREADS: { role: 'begin', kind: 'allow_threads', args: false },
+  Py_END_ALLOW_THREADS: { role: 'end', kind: 'allow_threads', args: false },
+  Py_BEGIN_CRITICAL_SECTION: { role: 'begin', kind: 'cs', args: true },
+  Py_END_CRITICAL_SECTION: { role: 'end', kind: 'cs', args: true },
+  Py_BEGIN_CRITICAL_SECTION2: { role: 'begin', kind: 'cs2', args: true },
+  Py_END_CRITICAL_SECTION2: { role: 'end', kind: 'cs2', args: true },
+  Py_BEGIN_CRITICAL_SECTION_MUTEX: { role: 'begin', kind: 'cs_mutex', args: true },
+  Py_BEGIN_CRITICAL_SECTION2_MUTEX: { role: 'begin', kind: 'cs2_mutex', args: true },
+  // CPython-internal, and NumPy's equivalent, seen in real code:
+  Py_BEGIN_CRITICAL_SECTION_SEQUENCE_FAST: { role: 'begin', kind: 'cs', args: true },
+  Py_END_CRITICAL_SECTION_SEQUENCE_FAST: { role: 'end', kind: 'cs', args: true },
+  NPY_BEGIN_CRITICAL_SECTION_SEQUENCE_FAST: { role: 'begin', kind: 'cs', args: true },
+  NPY_END_CRITICAL_SECTION_SEQUENCE_FAST: { role: 'end', kind: 'cs', args: true },
+  Py_BLOCK_THREADS: { role: 'toggle' },
+  Py_UNBLOCK_THREADS: { role: 'toggle' },
+  PyObject_HEAD: { role: 'replace', with: 'PyObject  ob;', noSemicolon: 'PyObject   ob' },
+  PyObject_VAR_HEAD: { role: 'replace', with: 'PyVarObject   ob;', noSemicolon: 'PyVarObject    ob' },
+  PyMODINIT_FUNC: { role: 'replace', with: 'PyObject *    ' },
+  Py_LOCAL_INLINE: { role: 'strip-call', prefix: 'static inline' },
+  Py_LOCAL: { role: 'strip-call', prefix: 'static' },
+  Py_UNUSED: { role: 'strip-call', prefix: '' },
+  _Py_COMP_DIAG_PUSH: { role: 'blank' },
+  _Py_COMP_DIAG_POP: { role: 'blank' },
+  _Py_COMP_DIAG_IGNORE_DEPR_DECLS: { role: 'blank' },
+};
+
+/** Which region kinds an END of `endKind` may close. */
+function closes(endKind: RegionKind, beginKind: RegionKind): boolean {
+  if (endKind === 'cs') return beginKind === 'cs' || beginKind === 'cs_mutex';
+  if (endKind === 'cs2') return beginKind === 'cs2' || beginKind === 'cs2_mutex';
+  return endKind === beginKind;
+}
+
+function isIdStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+function isIdChar(c: number): boolean {
+  return isIdStart(c) || (c >= 48 && c <= 57);
+}
+
+/** Splits a macro argument list at top-level commas. */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim() !== '' || out.length > 0) out.push(cur.trim());
+  return out;
+}
+
+/** Normalises one `#if` expression for later matching: collapse spaces, drop outer parens. */
+function normCond(s: string): string {
+  let t = s.replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').replace(/\s+/g, ' ').trim();
+  while (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
+  return t;
+}
+function balanced(s: string): boolean {
+  let d = 0;
+  for (const ch of s) {
+    if (ch === '(') d++;
+    else if (ch === ')' && --d < 0) return false;
+  }
+  return d === 0;
+}
+export function negateCond(c: string): string {
+  if (c.startsWith('!') && !c.startsWith('!=')) {
+    const rest = c.slice(1).trim();
+    return rest.startsWith('(') && rest.endsWith(')') && balanced(rest.slice(1, -1)) ? rest.slice(1, -1) : rest;
+  }
+  return /^[\w.()]+$/.test(c) ? `!${c}` : `!(${c})`;
+}
+
+interface CondState {
+  frames: CondFrame[];
+  // For region matching across branches:
+  stackAtIf: Region[];
+  firstBranchEnd: Region[] | null;
+  branchEnds: Region[][];
+  prevConds: string[];
+}
+
+export function lowerC(src: string): Lowered {
+  const n = src.length;
+  const parts: string[] = [];
+  let copied = 0;
+  const replace = (start: number, end: number, text: string) => {
+    parts.push(src.slice(copied, start), text);
+    copied = end;
+  };
+  /** Replacement text of the same length: `ch` then spaces, newlines kept so lines stay lines. */
+  const pad = (start: number, end: number, ch: string) => {
+    let out = ch;
+    for (let i = start + ch.length; i < end; i++) out += src.charCodeAt(i) === 10 ? '\n' : ' ';
+    return out;
+  };
+
+  const macros = new Map<string, Lowering>(Object.entries(BUILTIN));
+  const regions: Region[] = [];
+  const mismatches: RegionMismatch[] = [];
+  const toggles: MacroUse[] = [];
+  const defines: Define[] = [];
+  const includes: { path: string; start: number }[] = [];
+  const conds: CondSegment[] = [{ start: 0, frames: [] }];
+  const condStack: CondState[] = [];
+  let openRegions: Region[] = [];
+
+  // Project-defined aliases: `#define LOCK(o) Py_BEGIN_CRITICAL_SECTION(o)` and friends. Found by a
+  // quick pre-pass over directive lines, so uses before the define in file order also lower.
+  const aliasRe = /^[ \t]*#[ \t]*define[ \t]+(\w+)(\([^)]*\))?[ \t]+(\w+)[ \t]*(\([^)]*\))?[ \t]*;?[ \t]*$/gm;
+  for (let m = aliasRe.exec(src); m; m = aliasRe.exec(src)) {
+    const target = BUILTIN[m[3] as string];
+    if (target && (target.role === 'begin' || target.role === 'end') && !BUILTIN[m[1] as string]) {
+      macros.set(m[1] as string, { ...target, args: m[2] !== undefined });
+    }
+  }
+
+  let i = 0;
+  let lineStart = true;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === 10) {
+      lineStart = true;
+      i++;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+      i++;
+      continue;
+    }
+    if (c === 47 && src.charCodeAt(i + 1) === 47) {
+      // line comment (with backslash continuation)
+      i += 2;
+      while (i < n && src.charCodeAt(i) !== 10) {
+        if (src.charCodeAt(i) === 92 && src.charCodeAt(i + 1) === 10) i++;
+        i++;
+      }
+      continue;
+    }
+    if (c === 47 && src.charCodeAt(i + 1) === 42) {
+      const e = src.indexOf('*/', i + 2);
+      i = e === -1 ? n : e + 2;
+      continue;
+    }
+    if (c === 35 && lineStart) {
+      i = directive(i);
+      lineStart = true;
+      continue;
+    }
+    lineStart = false;
+    if (c === 34 || c === 39) {
+      i = skipQuoted(i);
+      continue;
+    }
+    if (isIdStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdChar(src.charCodeAt(j))) j++;
+      // Raw string literals in C++ (R"(...)") — skip them whole.
+      if (src.charCodeAt(j) === 34 && /^(?:u8|u|U|L)?R$/.test(src.slice(i, j))) {
+        i = skipRaw(j);
+        continue;
+      }
+      const name = src.slice(i, j);
+      const low = macros.get(name);
+      if (low) j = lowerMacro(name, low, i, j);
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  for (const r of openRegions) mismatches.push({ kind: 'unclosed', at: r.begin });
+  parts.push(src.slice(copied));
+  return {
+    text: parts.join(''),
+    regions,
+    mismatches,
+    threadToggles: toggles,
+    conds,
+    defines,
+    includes,
+  };
+
+  function skipQuoted(start: number): number {
+    const q = src.charCodeAt(start);
+    let k = start + 1;
+    while (k < n) {
+      const d = src.charCodeAt(k);
+      if (d === 92) k += 2;
+      else if (d === q) return k + 1;
+      else if (d === 10) return k; // unterminated: stop at end of line
+      else k++;
+    }
+    return n;
+  }
+
+  function skipRaw(quote: number): number {
+    const open = src.indexOf('(', quote);
+    if (open === -1 || open - quote > 17) return skipQuoted(quote);
+    const delim = src.slice(quote + 1, open);
+    const close = src.indexOf(`)${delim}"`, open);
+    return close === -1 ? n : close + delim.length + 2;
+  }
+
+  /** Finds the matching `)` for the `(` at `open`, skipping strings and comments. */
+  function matchParen(open: number): number {
+    let depth = 0;
+    let k = open;
+    while (k < n) {
+      const d = src.charCodeAt(k);
+      if (d === 34 || d === 39) {
+        k = skipQuoted(k);
+        continue;
+      }
+      if (d === 47 && src.charCodeAt(k + 1) === 42) {
+        const e = src.indexOf('*/', k + 2);
+        k = e === -1 ? n : e + 2;
+        continue;
+      }
+      if (d === 40) depth++;
+      else if (d === 41 && --depth === 0) return k;
+      else if (d === 59 || d === 123 || d === 125) return -1; // `;`, `{`, `}` cannot be inside macro args here
+      k++;
+    }
+    return -1;
+  }
+
+  function skipSpaces(k: number): number {
+    while (k < n) {
+      const d = src.charCodeAt(k);
+      if (d === 32 || d === 9 || d === 13 || d === 10) k++;
+      else break;
+    }
+    return k;
+  }
+
+  function lowerMacro(name: string, low: Lowering, start: number, idEnd: number): number {
+    if (low.role === 'replace') {
+      const after = skipSpaces(idEnd);
+      const text = low.noSemicolon && src.charCodeAt(after) === 59 ? low.noSemicolon : low.with;
+      replace(start, idEnd, text);
+      return idEnd;
+    }
+    if (low.role === 'blank' || low.role === 'toggle') {
+      if (low.role === 'toggle') toggles.push({ name, start, end: idEnd, args: [] });
+      // Py_BLOCK_THREADS has no `;` of its own in CPython's usage; turn it into an empty statement.
+      replace(start, idEnd, pad(start, idEnd, low.role === 'toggle' ? ';' : ' '));
+      return idEnd;
+    }
+    const open = skipSpaces(idEnd);
+    const hasParen = src.charCodeAt(open) === 40;
+    if (low.role === 'strip-call') {
+      if (!hasParen) return idEnd;
+      const close = matchParen(open);
+      if (close === -1) return idEnd;
+      const head = low.prefix.padEnd(open + 1 - start, ' ');
+      if (head.length !== open + 1 - start) return idEnd;
+      replace(start, open + 1, head);
+      replace(close, close + 1, ' ');
+      return close + 1;
+    }
+    let end = idEnd;
+    let args: string[] = [];
+    if (hasParen) {
+      const close = matchParen(open);
+      if (close === -1) return idEnd;
+      end = close + 1;
+      args = splitArgs(src.slice(open + 1, close));
+    } else if (low.args && low.role === 'begin') {
+      return idEnd; // a BEGIN without arguments is not a use (e.g. a name mentioned in a macro body)
+    }
+    const use: MacroUse = { name, start, end, args };
+    // Replace the macro text (and one following `;`, which would otherwise be an empty statement
+    // before `}` — harmless, so we leave it).
+    replace(start, end, pad(start, end, low.role === 'begin' ? '{' : '}'));
+    if (low.role === 'begin') {
+      const r: Region = { kind: low.kind, begin: use, end: null };
+      regions.push(r);
+      openRegions.push(r);
+    } else {
+      if (args.length > 0) mismatches.push({ kind: 'end-has-args', at: use });
+      // Close the innermost region this END can close.
+      const top = openRegions[openRegions.length - 1];
+      if (!top) mismatches.push({ kind: 'unopened', at: use });
+      else {
+        if (!closes(low.kind, top.kind)) mismatches.push({ kind: 'mismatched', at: use, other: top.begin });
+        top.end = use;
+        openRegions.pop();
+      }
+    }
+    return end;
+  }
+
+  /** Handles one preprocessor line starting at `#`; returns the offset after it. */
+  function directive(start: number): number {
+    // Find the logical end (backslash continuations), skipping block comments that span lines.
+    let k = start;
+    let text = '';
+    while (k < n) {
+      const d = src.charCodeAt(k);
+      if (d === 92 && (src.charCodeAt(k + 1) === 10 || (src.charCodeAt(k + 1) === 13 && src.charCodeAt(k + 2) === 10))) {
+        k += src.charCodeAt(k + 1) === 13 ? 3 : 2;
+        text += ' ';
+        continue;
+      }
+      if (d === 47 && src.charCodeAt(k + 1) === 42) {
+        const e = src.indexOf('*/', k + 2);
+        k = e === -1 ? n : e + 2;
+        text += ' ';
+        continue;
+      }
+      if (d === 10) break;
+      text += src[k];
+      k++;
+    }
+    const m = /^#\s*(\w+)\s*(.*)$/s.exec(text.trim());
+    if (!m) return k;
+    const kw = m[1] as string;
+    const rest = (m[2] as string).replace(/\/\/.*$/, '').trim();
+    switch (kw) {
+      case 'if':
+      case 'ifdef':
+      case 'ifndef': {
+        const cond = kw === 'if' ? normCond(rest) : kw === 'ifdef' ? `defined(${rest})` : `!defined(${rest})`;
+        const frames = [...currentFrames(), { cond, at: start }];
+        condStack.push({ frames, stackAtIf: [...openRegions], firstBranchEnd: null, branchEnds: [], prevConds: [cond] });
+        conds.push({ start, frames });
+        break;
+      }
+      case 'elif':
+      case 'elifdef':
+      case 'elifndef':
+      case 'else': {
+        const st = condStack[condStack.length - 1];
+        if (!st) break;
+        st.branchEnds.push([...openRegions]);
+        openRegions = [...st.stackAtIf];
+        const base = st.frames.slice(0, -1);
+        const negs = st.prevConds.map(negateCond);
+        const cond =
+          kw === 'else'
+            ? negs.join(' && ')
+            : [...negs, kw === 'elif' ? normCond(rest) : kw === 'elifdef' ? `defined(${rest})` : `!defined(${rest})`].join(' && ');
+        if (kw !== 'else') st.prevConds.push(kw === 'elif' ? normCond(rest) : `defined(${rest})`);
+        st.frames = [...base, { cond, at: start }];
+        conds.push({ start, frames: st.frames });
+        break;
+      }
+      case 'endif': {
+        const st = condStack.pop();
+        if (!st) break;
+        st.branchEnds.push([...openRegions]);
+        const first = st.branchEnds[0] as Region[];
+        // A branch-local BEGIN/END that the other branch does not mirror: compare region depth.
+        if (st.branchEnds.length > 1 && st.branchEnds.some((b) => b.length !== first.length)) {
+          const culprit = st.branchEnds.find((b) => b.length !== st.stackAtIf.length) ?? first;
+          const r = culprit[culprit.length - 1] ?? st.stackAtIf[st.stackAtIf.length - 1];
+          if (r) mismatches.push({ kind: 'branches-disagree', at: r.begin });
+        }
+        openRegions = [...first];
+        conds.push({ start: k, frames: currentFrames() });
+        break;
+      }
+      case 'define': {
+        const dm = /^(\w+)(\(([^)]*)\))?\s*(.*)$/s.exec(rest);
+        if (dm) {
+          defines.push({
+            name: dm[1] as string,
+            params: dm[2] !== undefined ? (dm[3] as string).split(',').map((p) => p.trim()).filter(Boolean) : null,
+            body: (dm[4] as string).trim(),
+            start,
+            end: k,
+          });
+        }
+        break;
+      }
+      case 'include': {
+        const im = /^[<"]([^>"]+)[>"]/.exec(rest);
+        if (im) includes.push({ path: im[1] as string, start });
+        break;
+      }
+    }
+    return k;
+  }
+
+  function currentFrames(): CondFrame[] {
+    const top = condStack[condStack.length - 1];
+    return top ? top.frames : [];
+  }
+}
+
+/** The preprocessor frames in force at `offset`. */
+export function condsAt(segments: CondSegment[], offset: number): CondFrame[] {
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((segments[mid] as CondSegment).start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return (segments[lo] as CondSegment).frames;
+}
+
+/**
+ * The same text with comments and the contents of string and character literals replaced by spaces
+ * (quotes and newlines kept), so regular expressions and brace matching over it see only code.
+ * Offsets are unchanged.
+ */
+export function codeView(src: string): string {
+  const n = src.length;
+  const out: string[] = [];
+  let copied = 0;
+  const blank = (start: number, end: number) => {
+    out.push(src.slice(copied, start));
+    let s = '';
+    for (let k = start; k < end; k++) s += src.charCodeAt(k) === 10 ? '\n' : ' ';
+    out.push(s);
+    copied = end;
+  };
+  let i = 0;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === 47 && src.charCodeAt(i + 1) === 47) {
+      let k = i + 2;
+      while (k < n && src.charCodeAt(k) !== 10) {
+        if (src.charCodeAt(k) === 92 && src.charCodeAt(k + 1) === 10) k++;
+        k++;
+      }
+      blank(i, k);
+      i = k;
+    } else if (c === 47 && src.charCodeAt(i + 1) === 42) {
+      const e = src.indexOf('*/', i + 2);
+      const k = e === -1 ? n : e + 2;
+      blank(i, k);
+      i = k;
+    } else if (c === 34 || c === 39) {
+      let k = i + 1;
+      while (k < n) {
+        const d = src.charCodeAt(k);
+        if (d === 92) k += 2;
+        else if (d === c || d === 10) break;
+        else k++;
+      }
+      if (k > n) k = n;
+      blank(i + 1, k);
+      i = k < n && src.charCodeAt(k) === c ? k + 1 : k;
+    } else i++;
+  }
+  out.push(src.slice(copied));
+  return out.join('');
+}

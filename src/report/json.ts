@@ -1,0 +1,42 @@
+// `--format json`: the stable contract documented in the README (lines and columns 1-based).
+import type { RunResult } from '../engine/types.js';
+
+export interface JsonReport {
+  version: string;
+  findings: {
+    rule: string;
+    severity: string;
+    path: string;
+    line: number;
+    column: number;
+    endLine: number;
+    endColumn: number;
+    message: string;
+    remedy: { api: string; since: string | null; compat: string | null; snippet: string };
+    related: { path: string; line: number; column: number; message: string }[];
+  }[];
+  diagnostics: { code: string; path: string; message: string; reason: string; severity: string }[];
+}
+
+export function toJson(result: RunResult, version: string): JsonReport {
+  return {
+    version,
+    findings: result.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      path: f.path,
+      line: f.range.start.line,
+      column: f.range.start.column,
+      endLine: f.range.end.line,
+      endColumn: f.range.end.column,
+      message: f.message,
+      remedy: { api: f.remedy.api, since: f.remedy.since, compat: f.remedy.compat, snippet: f.remedy.snippet },
+      related: f.related.map((r) => ({ path: r.path, line: r.line, column: r.column, message: r.message })),
+    })),
+    diagnostics: result.diagnostics.map((d) => ({ code: d.code, path: d.path, message: d.message, reason: d.reason, severity: d.severity })),
+  };
+}
+
+export function formatJson(result: RunResult, version: string): string {
+  return `${JSON.stringify(toJson(result, version), null, 2)}\n`;
+}

@@ -1,0 +1,61 @@
+import { moduleFiles, filesOfModule } from './_modules.js';
+import { defineProjectRule } from './types.js';
+
+const MAX_RELATED = 50;
+
+export default defineProjectRule({
+  meta: {
+    id: 'FT106',
+    name: 'gil-not-used-with-open-errors',
+    title: 'Module declares Py_MOD_GIL_NOT_USED while error-level findings remain in its sources',
+    family: 'FT1',
+    severity: 'error',
+    why:
+      '`Py_MOD_GIL_NOT_USED` is a promise that the module is safe without the GIL; free-threaded Python then runs it concurrently. Error-level ' +
+      'findings in the module\'s sources (lock leaks, borrowed references from weak references, broken shims, …) break that promise. The finding sits ' +
+      'on the declaration, with each open error as a related location. Fix the errors, or declare `Py_MOD_GIL_USED` until they are fixed.',
+    bad: '/* spam.c has an error-level finding elsewhere */\n    {Py_mod_gil, Py_MOD_GIL_NOT_USED},',
+    good: '/* after fixing the error-level findings in spam.c */\n    {Py_mod_gil, Py_MOD_GIL_NOT_USED},',
+    remedy: {
+      api: 'Py_MOD_GIL_USED',
+      since: '3.13',
+      compat: null,
+      snippet: '{Py_mod_gil, Py_MOD_GIL_USED},  /* until the open errors are fixed */',
+    },
+    exampleLanguage: 'c',
+    references: ['https://docs.python.org/3/howto/free-threading-extensions.html'],
+    limitations: 'Which files make up a module is inferred from directories: the files under the directory of the file that declares it.',
+  },
+  after: 'file-findings',
+  check(ctx) {
+    const mods = moduleFiles(ctx.files);
+    const decls: { path: string; line: number; column: number; lineText: string; what: string }[] = [];
+    for (const m of mods) {
+      for (const arr of m.facts.slotArrays) {
+        for (const e of arr.entries) {
+          if (e.slot === 'Py_mod_gil' && e.value === 'Py_MOD_GIL_NOT_USED')
+            decls.push({ path: m.path, line: e.pos.line, column: e.pos.column, lineText: e.lineText, what: `slot array '${arr.name}'` });
+        }
+      }
+      for (const s of m.facts.setGils) {
+        if (s.value === 'Py_MOD_GIL_NOT_USED') decls.push({ path: m.path, line: s.pos.line, column: s.pos.column, lineText: s.lineText, what: `${s.fn}()` });
+      }
+    }
+    if (decls.length === 0) return;
+    const errors = ctx.findings.filter((f) => f.severity === 'error' && f.rule !== 'FT106');
+    const allPaths = [...new Set(ctx.files.map((f) => f.path))];
+    const declPaths = decls.map((d) => d.path);
+    for (const d of decls) {
+      const own = new Set(filesOfModule(d.path, declPaths, allPaths));
+      const open = errors.filter((f) => own.has(f.path));
+      if (open.length === 0) continue;
+      ctx.report(d.path, {
+        line: d.line,
+        column: d.column,
+        lineText: d.lineText,
+        message: `${d.what} declares Py_MOD_GIL_NOT_USED, but ${open.length} error-level finding${open.length === 1 ? '' : 's'} remain${open.length === 1 ? 's' : ''} in this module's sources`,
+        related: open.slice(0, MAX_RELATED).map((f) => ({ path: f.path, line: f.range.start.line, column: f.range.start.column, message: `${f.rule}: ${f.message}` })),
+      });
+    }
+  },
+});
