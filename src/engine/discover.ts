@@ -137,7 +137,8 @@ export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {
       continue;
     }
     if (st.isDirectory()) walk(abs, []);
-    else add(abs, true);
+    else if (st.isFile()) add(abs, true);
+    else diagnostics.push({ code: 'FT000', path: displayPath(abs, cwd), reason: 'unreadable', severity: 'warning', message: 'not a regular file (device, FIFO or socket); skipped' });
   }
   return { files, missing, diagnostics };
 }
