@@ -1,5 +1,6 @@
 // Compact, serialisable per-file facts: what crosses from the worker threads to project-level rules.
 import type { CIndex } from './c-index.js';
+import type { GlobalFacts } from './globals.js';
 import { condTextsAt } from './c-index.js';
 import type { Finding, Language, Position } from './types.js';
 import type { Lowered } from '../parse/lower.js';
@@ -87,6 +88,8 @@ export interface FileFacts {
   path: string;
   language: Language;
   module: ModuleFacts | null;
+  /** Shared C state (FT3): globals, writes, entry points. */
+  globals?: GlobalFacts;
   /** Binding-generator facts (Cython directive, pybind11 modules, …) for project rules. */
   bindings?: Record<string, unknown>;
 }

@@ -6,6 +6,7 @@ import { LineMap } from '../parse/source.js';
 import type { CFileContext, FileRule, ReportArgs } from '../rules/types.js';
 import { buildCIndex } from './c-index.js';
 import { extractModuleFacts, type FileFacts, type ProjectInfo } from './facts.js';
+import { extractGlobals } from './globals.js';
 import { readSource } from './read.js';
 import type { SourceFileRef } from './discover.js';
 import type { Finding, Language, ToolDiagnostic } from './types.js';
@@ -106,7 +107,12 @@ export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
         });
       }
     }
-    out.facts = { path: file.display, language: file.language, module: extractModuleFacts(code, text, lowered, index, lines) };
+    out.facts = {
+      path: file.display,
+      language: file.language,
+      module: extractModuleFacts(code, text, lowered, index, lines),
+      globals: extractGlobals(code, lowered, index, lines),
+    };
   } finally {
     tree.delete();
   }
