@@ -2,7 +2,9 @@ import { onPath } from '../engine/c-index.js';
 import { defineFileRule } from './types.js';
 
 // C-API that needs no attached thread state (documented: PyMem_Raw*, PyThread_*, PyMutex_*; pure macros and OS helpers).
-const SAFE = /^(PyMem_Raw\w+|PyThread_\w+|PyMutex_\w+|Py_ARRAY_LENGTH|Py_MIN|Py_MAX|Py_ABS|Py_SAFE_DOWNCAST|Py_CHARMASK|Py_IS\w+|Py_TOLOWER|Py_TOUPPER|Py_MEMCPY|Py_UNUSED|Py_STRINGIFY|Py_FatalError|Py_UNREACHABLE|PyOS_snprintf|PyOS_vsnprintf|PyOS_mystrn?icmp|PyOS_strtou?l|Py_BUILD_ASSERT\w*|Py_RETURN_\w+|_Py_atomic_\w+|Py_DEPRECATED|PyBuffer_IsContiguous|PyBytes_AS_STRING|PyByteArray_AS_STRING|PyBytes_GET_SIZE|PyUnicode_DATA|PyUnicode_KIND|PyUnicode_GET_LENGTH|PyUnicode_READ|PyUnicode_WRITE|PyGILState_Ensure|PyGILState_Release|PyGILState_Check|PyEval_RestoreThread|PyEval_SaveThread|PyEval_AcquireThread|PyThreadState_\w+|PyInterpreterState_\w+|Py_IsInitialized|Py_IsFinalizing|PyCapsule_GetPointer)$/;
+const SAFE = /^(PyMem_Raw\w+|PyThread_\w+|PyMutex_\w+|Py_ARRAY_LENGTH|Py_MIN|Py_MAX|Py_ABS|Py_SAFE_DOWNCAST|Py_CHARMASK|Py_IS\w+|Py_TOLOWER|Py_TOUPPER|Py_MEMCPY|Py_UNUSED|Py_STRINGIFY|Py_FatalError|Py_UNREACHABLE|PyOS_snprintf|PyOS_vsnprintf|PyOS_mystrn?icmp|PyOS_strtou?l|Py_BUILD_ASSERT\w*|Py_RETURN_\w+|_Py_atomic_\w+|Py_DEPRECATED|PyBuffer_IsContiguous|PyBytes_AS_STRING|PyByteArray_AS_STRING|PyBytes_GET_SIZE|PyUnicode_DATA|PyUnicode_KIND|PyUnicode_GET_LENGTH|PyUnicode_READ|PyUnicode_WRITE|PyGILState_Ensure|PyGILState_Release|PyGILState_Check|PyEval_RestoreThread|PyEval_SaveThread|PyEval_AcquireThread|PyThreadState_\w+|PyInterpreterState_\w+|Py_IsInitialized|Py_IsFinalizing|PyCapsule_GetPointer|Py_AddPendingCall|PyTraceMalloc_Track|PyTraceMalloc_Untrack|PyOS_\w+)$/;
+
+const PUBLIC_CAPI = /^Py[A-Z][A-Za-z]*_[A-Za-z]\w*$|^Py_(X?DECREF|X?INCREF|CLEAR|X?SETREF|X?NewRef|BuildValue|DecRef|IncRef|VaBuildValue)$/;
 
 export default defineFileRule({
   meta: {
@@ -28,7 +30,8 @@ export default defineFileRule({
     const regions = ctx.lowered.regions.filter((r) => r.kind === 'allow_threads' && r.end !== null);
     if (regions.length === 0) return;
     for (const c of ctx.index.calls) {
-      if (!/^_?Py/.test(c.name) || SAFE.test(c.name)) continue;
+      // Public C API only: private `_Py*` helpers and project functions named `Py_Something` have their own contracts.
+      if (!PUBLIC_CAPI.test(c.name) || SAFE.test(c.name)) continue;
       const r = regions.find((x) => x.begin.end <= c.start && c.start < (x.end as { start: number }).start);
       if (!r) continue;
       // Re-attached with Py_BLOCK_THREADS (and not detached again) before the call?

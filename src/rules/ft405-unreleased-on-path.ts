@@ -44,15 +44,28 @@ export default defineFileRule({
   check(ctx) {
     const fns = new Set<number>();
     const releasesIn = new Map<number, Set<string>>();
+    const acquiredIn = new Map<number, Set<string>>();
+    const inverted = new Map<number, Set<string>>();
+    const add = (m: Map<number, Set<string>>, fn: number, key: string) => {
+      let s = m.get(fn);
+      if (!s) m.set(fn, (s = new Set()));
+      s.add(key);
+    };
     for (const c of ctx.index.calls) {
       if (c.fn < 0) continue;
-      const rel = THREAD_RESOURCES.release(c.name, c.args.map((a) => a.text));
+      const args = c.args.map((a) => a.text);
+      const rel = THREAD_RESOURCES.release(c.name, args);
       if (rel !== null) {
-        let s = releasesIn.get(c.fn);
-        if (!s) releasesIn.set(c.fn, (s = new Set()));
-        s.add(rel);
+        // Released before it is ever acquired: the function is entered holding it (e.g. called detached, and
+        // re-attaching around a callback with PyEval_RestoreThread … PyEval_SaveThread). Not ours to release.
+        if (!acquiredIn.get(c.fn)?.has(rel)) add(inverted, c.fn, rel);
+        add(releasesIn, c.fn, rel);
       }
-      if (THREAD_RESOURCES.acquire(c.name, c.args.map((a) => a.text)) !== null) fns.add(c.fn);
+      const acq = THREAD_RESOURCES.acquire(c.name, args);
+      if (acq !== null) {
+        fns.add(c.fn);
+        add(acquiredIn, c.fn, acq);
+      }
     }
     if (fns.size === 0) return;
     for (const node of ctx.root.descendantsOfType('function_definition')) {
@@ -66,6 +79,7 @@ export default defineFileRule({
       for (const exit of analyzeFunction(body, THREAD_RESOURCES)) {
         for (const key of exit.held) {
           if (!released.has(key)) continue; // a wrapper that never releases it: intended
+          if (inverted.get(fi)?.has(key)) continue;
           const kind = key.replace(/\(.*$/, '');
           const info = RELEASE[kind];
           if (!info) continue;
