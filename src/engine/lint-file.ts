@@ -8,6 +8,7 @@ import { buildCIndex, condTextsAt } from './c-index.js';
 import { onlyBefore313 } from './guards.js';
 import { extractModuleFacts, type FileFacts, type ProjectInfo } from './facts.js';
 import { extractGlobals } from './globals.js';
+import { extractObjects } from './objects.js';
 import { readSource } from './read.js';
 import type { SourceFileRef } from './discover.js';
 import type { Finding, Language, ToolDiagnostic } from './types.js';
@@ -115,6 +116,7 @@ export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
       language: file.language,
       module: extractModuleFacts(code, text, lowered, index, lines),
       globals: extractGlobals(code, lowered, index, lines),
+      objects: extractObjects(tree.rootNode, code, lowered, index, lines),
     };
   } finally {
     tree.delete();
