@@ -29,6 +29,8 @@ export interface SelfFunction {
   name: string;
   /** Struct type of `self` (typedef or tag name). */
   selfType: string;
+  /** The variable that holds it, as written (`self`, `decoder`, …). */
+  selfVar: string;
   accesses: FieldAccess[];
 }
 
@@ -155,7 +157,7 @@ export function extractObjects(root: Node, code: string, lowered: Lowered, index
         if (m[1] !== undefined && !write) continue; // &self->f passed somewhere (locks, atomics): not an access we judge
         accesses.push(access(field, write, start));
       }
-      if (accesses.length > 0) functions.push({ name: f.name, selfType: type, accesses });
+      if (accesses.length > 0) functions.push({ name: f.name, selfType: type, selfVar: v, accesses });
 
       function access(field: string, write: boolean, start: number): FieldAccess {
         let prot = protectedAt(index, spans, lowered.regions, code, fi, start);

@@ -85,7 +85,7 @@ export default defineProjectRule({
       let first: FieldAccess | undefined = writes[0];
       let why = '';
       if (first) {
-        why = `writes self->${first.field}`;
+        why = `writes ${fn.selfVar}->${first.field}`;
       } else {
         // Reads of several fields that another method updates together.
         const read = [...new Set(open.map((a) => a.field))];
@@ -97,7 +97,7 @@ export default defineProjectRule({
         const together = read.filter((f) => partner.accesses.some((a) => a.write && a.field === f));
         first = open.find((a) => together.includes(a.field));
         if (!first) continue;
-        why = `reads self->${together.join(', self->')}, which ${partner.name}() updates together,`;
+        why = `reads ${together.map((f) => `${fn.selfVar}->${f}`).join(', ')}, which ${partner.name}() updates together,`;
       }
       const rest = open.filter((a) => a !== first).slice(0, 20);
       ctx.report(fn.file, {
@@ -105,7 +105,7 @@ export default defineProjectRule({
         column: first.pos.column,
         lineText: first.lineText,
         message: `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${fn.selfType} concurrently`,
-        related: rest.map((a) => ({ path: fn.file, line: a.pos.line, column: a.pos.column, message: `${a.write ? 'writes' : 'reads'} self->${a.field}` })),
+        related: rest.map((a) => ({ path: fn.file, line: a.pos.line, column: a.pos.column, message: `${a.write ? 'writes' : 'reads'} ${fn.selfVar}->${a.field}` })),
       });
     }
   },
