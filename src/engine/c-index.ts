@@ -217,9 +217,12 @@ export function buildCIndex(root: Node): CIndex {
 
   for (const node of nodes) {
     switch (node.type) {
-      case 'declaration':
-        collectDecl(node, fnAt(node.startIndex), decls);
+      case 'declaration': {
+        const fn = fnAt(node.startIndex);
+        // A file-scope declaration that error recovery produced from a broken function body is not a global.
+        if (fn >= 0 || FILE_SCOPE_PARENTS.has(node.parent?.type ?? '')) collectDecl(node, fn, decls);
         break;
+      }
       case 'call_expression': {
         const f = node.childForFieldName('function');
         if (!f) break;
@@ -379,6 +382,17 @@ export function condTextsAt(lowered: Lowered, offset: number): string[] {
   return condsAt(lowered.conds, offset).map((f: CondFrame) => f.cond);
 }
 
+const FILE_SCOPE_PARENTS = new Set([
+  'translation_unit',
+  'preproc_if',
+  'preproc_ifdef',
+  'preproc_else',
+  'preproc_elif',
+  'preproc_elifdef',
+  'linkage_specification',
+  'declaration_list',
+]);
+
 const THREAD_SAFE_TYPE =
   /\b(_Thread_local|thread_local|__thread|Py_THREAD_LOCAL|\w+_TLS|_Atomic|atomic_\w+|std::atomic|std::once_flag|once_flag|PyMutex|PyThread_type_lock|Py_tss_t|pthread_mutex_t|pthread_rwlock_t|pthread_once_t|pthread_key_t|std::mutex|std::shared_mutex|std::recursive_mutex|CRITICAL_SECTION|SRWLOCK|INIT_ONCE|mtx_t|tss_t|PyThread_type_key)\b|__declspec\s*\(\s*thread\s*\)/;
 
@@ -526,4 +540,15 @@ export function protectedAt(index: CIndex, spans: LockSpan[], regions: Region[],
   const f = index.functions[fn];
   if (f && GUARD_DECL.test(code.slice(f.bodyStart, offset))) return 'a scoped lock guard';
   return null;
+}
+
+/** True when no block that contains `from` closes before `to`: a statement at `from` is on the path to `to`. */
+export function onPath(code: string, from: number, to: number): boolean {
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const ch = code.charCodeAt(i);
+    if (ch === 123) depth++;
+    else if (ch === 125 && --depth < 0) return false;
+  }
+  return true;
 }

@@ -6,7 +6,7 @@ import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
 import { lockSpans, protectedAt, type CIndex, type DeclInfo } from './c-index.js';
 import { located, matchBrace, type Located } from './facts.js';
-import { excludesFreeThreaded, isFreeThreadedOnly } from './guards.js';
+import { excludesFreeThreaded, isFreeThreadedOnly, onlyBefore313 } from './guards.js';
 
 export type GlobalKind = 'object' | 'type' | 'buffer' | 'scalar' | 'table' | 'other';
 
@@ -47,8 +47,14 @@ export interface GlobalFacts {
   writes: GlobalWrite[];
   /** Functions named in method tables / type slots / getsets: reachable from Python. */
   pyEntry: string[];
-  /** Functions named in `{Py_mod_exec, fn}` slots. */
+  /** Functions named in `{Py_mod_exec, fn}` slots, and functions defined with PyMODINIT_FUNC. */
   execFns: string[];
+  /** Module teardown (m_traverse/m_clear/m_free, Py_AtExit callbacks): not concurrent with module use. */
+  teardownFns: string[];
+  /** Names declared `extern` in this file: writes to them may resolve to another file's global. */
+  externs: string[];
+  /** The file defines `main`: a program, not an extension; its globals are not checked. */
+  isProgram: boolean;
 }
 
 const OBJECT_TYPE = /\b(PyObject|Py\w*Object|PyTypeObject)\b/;
@@ -58,13 +64,16 @@ const ENTRY_TABLE = /\b(?:struct\s+)?(PyMethodDef|PyGetSetDef|PyType_Slot|PyType
 const COPY_INTO = /^(memcpy|memmove|memset|strcpy|strncpy|strcat|strncat|sprintf|snprintf|vsprintf|vsnprintf|PyOS_snprintf|PyOS_vsnprintf|wcscpy|wcsncpy|wcscat|strftime|wcsftime|strlcpy|strlcat|fgets|read|fread|getcwd|realpath)$/;
 const SETREF = /^(Py_SETREF|Py_XSETREF|Py_CLEAR)$/;
 const PARSE = /^(PyArg_Parse\w*|PyArg_UnpackTuple|sscanf|fscanf)$/;
-const TEARDOWN = /(clear|free|dealloc|fini|cleanup|teardown|traverse)$/i;
+const TEARDOWN = /(?:^|_)(clear|free|dealloc|fini|finali[sz]e|cleanup|teardown|traverse)(?:_|$)/i;
+/** tree-sitter occasionally takes `else if (…) {` after a macro for a function definition named `if`. */
+const KEYWORD_FN = /^(if|else|while|for|switch|return|sizeof|do|case)$/;
 
 function kindOf(d: DeclInfo): GlobalKind {
   if (TABLE_TYPE.test(d.type)) return 'table';
   if (/\bPyTypeObject\b/.test(d.type) && !d.isPointer) return 'type';
   if (OBJECT_TYPE.test(d.type) && d.isPointer) return 'object';
-  if (d.isArray && /\b(char|wchar_t|Py_UCS[124]|unsigned|int|long|short|double|float|uint\d+_t|int\d+_t|size_t|Py_ssize_t|u?int8_t|BYTE|TCHAR|WCHAR)\b/.test(d.type)) return 'buffer';
+  const base = d.type.replace(/\b(static|extern|const|volatile|register|unsigned|signed)\b/g, ' ').trim();
+  if (d.isArray && !d.isPointer && /^(char|wchar_t|Py_UCS[124]|int|long|long long|short|double|float|u?int\d+_t|size_t|Py_ssize_t|BYTE|TCHAR|WCHAR|)$/.test(base.replace(/\s+/g, ' '))) return 'buffer';
   if (!d.isArray && /^(?:(?:static|extern|volatile|unsigned|signed|register)\s+)*(?:char|short|int|long|long long|float|double|_Bool|bool|size_t|ssize_t|Py_ssize_t|Py_hash_t|u?int\d*_t|uintptr_t|intptr_t|Py_UCS[124]|time_t|pid_t|unsigned|signed|[A-Za-z_]\w*)(?:\s+(?:int|long|char|short))*$/.test(d.type)) return 'scalar';
   return 'other';
 }
@@ -132,7 +141,7 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
   const readySites = index.calls.filter((c) => c.name === 'PyType_Ready' || c.name === 'PyType_ReadyStatic');
 
   const addWrite = (fn: number, name: string, kind: WriteKind, start: number, end: number) => {
-    if (fn < 0) return;
+    if (fn < 0 || KEYWORD_FN.test(fnName(fn))) return;
     const r = resolve(fn, name);
     if (!r) return;
     const st = statics.get(fn)?.get(name);
@@ -141,7 +150,7 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
     const before = f ? code.slice(f.bodyStart, start) : '';
     const esc = name.replace(/[$]/g, '\\$&');
     const lazy =
-      (kind === 'assign' || kind === 'setref') &&
+      kind === 'assign' &&
       new RegExp(`\\b(?:if|while)\\s*\\(\\s*(?:!\\s*${esc}\\b|${esc}\\s*==\\s*(?:NULL|0|nullptr)\\b|(?:NULL|0|nullptr)\\s*==\\s*${esc}\\b|${esc}\\s*(?:!=\\s*(?:NULL|0|nullptr))?\\s*\\))`).test(before);
     const conds = condsAt(lowered.conds, start).map((c) => c.cond);
     writes.push({
@@ -151,7 +160,7 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
       fn: fnName(fn),
       kind,
       protectedBy: protectedAt(index, spans, lowered.regions, code, fn, start),
-      ftConditional: conds.some((c) => excludesFreeThreaded(c) || isFreeThreadedOnly(c)),
+      ftConditional: conds.some((c) => excludesFreeThreaded(c) || isFreeThreadedOnly(c)) || onlyBefore313(conds),
       lazy,
       afterReady: readySites.some((c) => c.fn === fn && c.end <= start && (c.args[0]?.text ?? '').replace(/[&\s()]/g, '').replace(/^\w+\*/, '') === name),
     });
@@ -196,6 +205,22 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
   }
   const execRe = /\{\s*Py_mod_exec\s*,\s*(?:\([^)]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\}/g;
   for (let m = execRe.exec(code); m; m = execRe.exec(code)) execFns.add(m[1] as string);
+  for (const f of index.functions) if (lowered.modinit.includes(f.start)) execFns.add(f.name);
+  const teardownFns = new Set<string>();
+  for (const c of index.calls) {
+    if (c.name === 'Py_AtExit' || c.name === 'atexit') {
+      const t = (c.args[0]?.text ?? '').replace(/^&/, '');
+      if (/^[A-Za-z_]\w*$/.test(t)) teardownFns.add(t);
+    }
+  }
   // Keep names that can be functions; macros (METH_VARARGS) and C-API names (PyCFunction) cannot.
-  return { vars, writes, pyEntry: [...pyEntry].filter((n) => !/^[A-Z0-9_]+$/.test(n) && !/^_?Py[A-Z]/.test(n)), execFns: [...execFns] };
+  return {
+    vars,
+    writes,
+    pyEntry: [...pyEntry].filter((n) => !/^[A-Z0-9_]+$/.test(n) && !/^_?Py[A-Z]/.test(n)),
+    execFns: [...execFns],
+    teardownFns: [...teardownFns],
+    externs: index.decls.filter((d) => d.isExtern).map((d) => d.name),
+    isProgram: index.functions.some((f) => f.name === 'main' || f.name === 'wmain'),
+  };
 }

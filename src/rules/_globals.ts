@@ -41,6 +41,12 @@ export function globalModel(files: FileFacts[]): GlobalModel {
   const initOnly = new Set<string>();
   for (const fn of defined) if (/^PyInit_|^PyModExport_/.test(fn)) initOnly.add(fn);
   for (const f of files) for (const e of f.globals?.execFns ?? []) initOnly.add(e);
+  // Teardown (m_clear/m_free/m_traverse, Py_AtExit) does not run concurrently with module use either.
+  for (const f of files) {
+    for (const t of f.globals?.teardownFns ?? []) initOnly.add(t);
+    for (const d of f.module?.moduleDefs ?? []) for (const t of d.teardown) initOnly.add(t);
+  }
+  const externNames = new Set(files.flatMap((f) => f.globals?.externs ?? []));
   const entry = new Set(files.flatMap((f) => f.globals?.pyEntry ?? []).filter((n) => defined.has(n)));
   for (let changed = true; changed; ) {
     changed = false;
@@ -70,6 +76,7 @@ export function globalModel(files: FileFacts[]): GlobalModel {
   const byStatic = new Map<string, GlobalState>();
   const fileStatics = new Map<string, GlobalState>();
   for (const f of files) {
+    if (f.globals?.isProgram) continue;
     for (const v of f.globals?.vars ?? []) {
       if (v.isExtern) continue;
       const st: GlobalState = { file: f.path, v, runtime: [], init: [] };
@@ -83,7 +90,7 @@ export function globalModel(files: FileFacts[]): GlobalModel {
     for (const w of f.globals?.writes ?? []) {
       const st = w.scopeFn
         ? byStatic.get(staticKey(f.path, w.scopeFn, w.name))
-        : (fileStatics.get(`${f.path}\0${w.name}`) ?? byName.get(w.name));
+        : (fileStatics.get(`${f.path}\0${w.name}`) ?? (sameFile(f.globals?.vars ?? [], w.name) || externNames.has(w.name) ? byName.get(w.name) : undefined));
       if (!st) continue;
       (initOnly.has(w.fn) ? st.init : st.runtime).push({ ...w, file: f.path });
     }
@@ -91,6 +98,10 @@ export function globalModel(files: FileFacts[]): GlobalModel {
   const model = { globals, initOnly, reachable };
   cache.set(files, model);
   return model;
+}
+
+function sameFile(vars: GlobalVar[], name: string): boolean {
+  return vars.some((v) => v.name === name && !v.fn);
 }
 
 /** Run-time writes that nothing protects (no lock, no critical section, not compiled out of free-threaded builds). */
