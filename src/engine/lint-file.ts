@@ -4,8 +4,10 @@ import { codeView, lowerC } from '../parse/lower.js';
 import { parse, type Grammar } from '../parse/parser.js';
 import { LineMap } from '../parse/source.js';
 import type { CFileContext, FileRule, ReportArgs } from '../rules/types.js';
-import { buildCIndex } from './c-index.js';
+import { buildCIndex, condTextsAt } from './c-index.js';
+import { onlyBefore313 } from './guards.js';
 import { extractModuleFacts, type FileFacts, type ProjectInfo } from './facts.js';
+import { extractGlobals } from './globals.js';
 import { readSource } from './read.js';
 import type { SourceFileRef } from './discover.js';
 import type { Finding, Language, ToolDiagnostic } from './types.js';
@@ -80,6 +82,8 @@ export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
       project: opts.project,
       report(args: ReportArgs) {
         const rule = current as FileRule;
+        // Code compiled only for CPython < 3.13 never runs free-threaded (FT1 rules judge guards themselves).
+        if (rule.meta.family !== 'FT1' && onlyBefore313(condTextsAt(lowered, args.start))) return;
         out.findings.push({
           rule: rule.meta.id,
           severity: args.severity ?? rule.meta.severity,
@@ -106,7 +110,12 @@ export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
         });
       }
     }
-    out.facts = { path: file.display, language: file.language, module: extractModuleFacts(code, text, lowered, index, lines) };
+    out.facts = {
+      path: file.display,
+      language: file.language,
+      module: extractModuleFacts(code, text, lowered, index, lines),
+      globals: extractGlobals(code, lowered, index, lines),
+    };
   } finally {
     tree.delete();
   }
