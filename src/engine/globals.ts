@@ -68,6 +68,23 @@ const TEARDOWN = /(?:^|_)(clear|free|dealloc|fini|finali[sz]e|cleanup|teardown|t
 /** tree-sitter occasionally takes `else if (…) {` after a macro for a function definition named `if`. */
 const KEYWORD_FN = /^(if|else|while|for|switch|return|sizeof|do|case)$/;
 
+/**
+ * `at` lies in the branch taken when the `PyType_Ready` call at [callStart, callEnd) failed:
+ * `if (PyType_Ready(&T) < 0) { T.tp_base = NULL; … }` undoes a failed readying, the type is not in use.
+ */
+function inReadyFailureBranch(code: string, callStart: number, callEnd: number, at: number): boolean {
+  if (!/\bif\s*\(\s*$/.test(code.slice(Math.max(0, callStart - 12), callStart))) return false;
+  const m = /^\s*(?:<\s*0|!=\s*0|==\s*-1)?\s*\)\s*/.exec(code.slice(callEnd, callEnd + 40));
+  if (!m) return false;
+  const body = callEnd + m[0].length;
+  if (code[body] === '{') {
+    const close = matchBrace(code, body);
+    return close !== -1 && at > body && at < close;
+  }
+  const semi = code.indexOf(';', body);
+  return semi !== -1 && at >= body && at < semi;
+}
+
 function kindOf(d: DeclInfo): GlobalKind {
   if (TABLE_TYPE.test(d.type)) return 'table';
   if (/\bPyTypeObject\b/.test(d.type) && !d.isPointer) return 'type';
@@ -162,7 +179,13 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
       protectedBy: protectedAt(index, spans, lowered.regions, code, fn, start),
       ftConditional: conds.some((c) => excludesFreeThreaded(c) || isFreeThreadedOnly(c)) || onlyBefore313(conds),
       lazy,
-      afterReady: readySites.some((c) => c.fn === fn && c.end <= start && (c.args[0]?.text ?? '').replace(/[&\s()]/g, '').replace(/^\w+\*/, '') === name),
+      afterReady: readySites.some(
+        (c) =>
+          c.fn === fn &&
+          c.end <= start &&
+          !inReadyFailureBranch(code, c.start, c.end, start) &&
+          (c.args[0]?.text ?? '').replace(/[&\s()]/g, '').replace(/^\w+\*/, '') === name,
+      ),
     });
   };
 

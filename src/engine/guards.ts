@@ -1,4 +1,5 @@
 // Reading `#if` conditions: is this code compiled only for free-threaded builds, or only for 3.13+?
+import { condsAt, type Lowered } from '../parse/lower.js';
 
 const compact = (c: string) => c.replace(/\s+/g, '');
 
@@ -140,4 +141,9 @@ function neverFt(c: string): boolean {
   if (max !== null && max < 13) return true;
   if (/^defined\(?PYPY_VERSION\)?$/.test(a) || /^PY_MAJOR_VERSION(<3|==2|<=2)$/.test(a)) return true;
   return excludesFreeThreaded(a);
+}
+
+/** `neverFreeThreaded` for the `#if` context of one offset of a lowered file. */
+export function neverFreeThreadedAt(lowered: Lowered, offset: number): boolean {
+  return neverFreeThreaded(condsAt(lowered.conds, offset).map((f) => f.cond));
 }

@@ -1,4 +1,5 @@
 import { defineFileRule } from './types.js';
+import { neverFreeThreadedAt } from '../engine/guards.js';
 
 const ENV = /^(setenv|putenv|unsetenv|clearenv|_putenv|_wputenv|_putenv_s|_wputenv_s|SetEnvironmentVariableA|SetEnvironmentVariableW|SetEnvironmentVariable)$/;
 
@@ -13,7 +14,8 @@ export default defineFileRule({
       '`setenv`, `putenv`, `unsetenv` and `clearenv` modify the process environment without any lock that `getenv` respects: a thread reading ' +
       'the environment (Python\'s `os.environ`, a C library calling `getenv`) can crash or read freed memory. Under the GIL, Python threads were ' +
       'serialised; without it, they are not. Set the environment before any thread starts, or pass an explicit environment to the child process ' +
-      '(`posix_spawn`/`execve` envp) instead of changing your own.',
+      '(`posix_spawn`/`execve` envp) instead of changing your own.' +
+      '\n\nQuiet in code compiled only for GIL builds or CPython < 3.13 (`#ifndef Py_GIL_DISABLED`, `#if PY_VERSION_HEX < 0x030D0000`).',
     bad: 'setenv("TZ", tz, 1);\ntzset();',
     good: '/* set TZ once at start-up, before threads exist; or compute with an explicit zone (e.g. a tz library) */',
     remedy: {
@@ -29,6 +31,7 @@ export default defineFileRule({
   check(ctx) {
     for (const c of ctx.index.calls) {
       if (!ENV.test(c.name)) continue;
+      if (neverFreeThreadedAt(ctx.lowered, c.start)) continue;
       ctx.report({ start: c.start, end: c.nameEnd, message: `${c.name}() changes the process environment while other threads may be reading it with getenv()` });
     }
   },
