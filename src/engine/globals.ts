@@ -247,3 +247,34 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
     isProgram: index.functions.some((f) => f.name === 'main' || f.name === 'wmain'),
   };
 }
+
+/**
+ * Functions of this file that run only while the module initialises: `PyInit_*`/`PyMODINIT_FUNC`
+ * functions, `Py_mod_exec` slot functions, and static functions called only from those (never
+ * referenced as a pointer). A file-local approximation of the project-wide model in rules/_globals.ts,
+ * for file rules.
+ */
+export function initOnlyFunctions(code: string, lowered: Lowered, index: CIndex): Set<number> {
+  const init = new Set<number>();
+  const execNames = new Set<string>();
+  const execRe = /\{\s*Py_mod_exec\s*,\s*(?:\([^)]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\}/g;
+  for (let m = execRe.exec(code); m; m = execRe.exec(code)) execNames.add(m[1] as string);
+  index.functions.forEach((f, i) => {
+    if (/^PyInit_/.test(f.name) || execNames.has(f.name) || lowered.modinit.includes(f.start)) init.add(i);
+  });
+  for (let changed = true; changed; ) {
+    changed = false;
+    index.functions.forEach((f, i) => {
+      if (init.has(i) || !f.isStatic) return;
+      const calls = index.calls.filter((c) => c.name === f.name);
+      if (calls.length === 0 || !calls.every((c) => init.has(c.fn))) return;
+      const re = new RegExp(`\\b${f.name}\\b`, 'g');
+      for (let m = re.exec(code); m; m = re.exec(code)) {
+        if (!/^\s*\(/.test(code.slice(m.index + f.name.length, m.index + f.name.length + 40))) return; // address taken
+      }
+      init.add(i);
+      changed = true;
+    });
+  }
+  return init;
+}
