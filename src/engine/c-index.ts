@@ -541,3 +541,14 @@ export function protectedAt(index: CIndex, spans: LockSpan[], regions: Region[],
   if (f && GUARD_DECL.test(code.slice(f.bodyStart, offset))) return 'a scoped lock guard';
   return null;
 }
+
+/** True when no block that contains `from` closes before `to`: a statement at `from` is on the path to `to`. */
+export function onPath(code: string, from: number, to: number): boolean {
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const ch = code.charCodeAt(i);
+    if (ch === 123) depth++;
+    else if (ch === 125 && --depth < 0) return false;
+  }
+  return true;
+}

@@ -1,6 +1,7 @@
 // Compact, serialisable per-file facts: what crosses from the worker threads to project-level rules.
 import type { CIndex } from './c-index.js';
 import type { GlobalFacts } from './globals.js';
+import type { ObjectFacts } from './objects.js';
 import { condTextsAt } from './c-index.js';
 import type { Finding, Language, Position } from './types.js';
 import type { Lowered } from '../parse/lower.js';
@@ -92,6 +93,8 @@ export interface FileFacts {
   module: ModuleFacts | null;
   /** Shared C state (FT3): globals, writes, entry points. */
   globals?: GlobalFacts;
+  /** Extension types and per-object field accesses (FT409). */
+  objects?: ObjectFacts;
   /** Binding-generator facts (Cython directive, pybind11 modules, …) for project rules. */
   bindings?: Record<string, unknown>;
 }

@@ -19,6 +19,15 @@ import ft301 from './ft301-lazy-global-cache.js';
 import ft302 from './ft302-global-written-at-runtime.js';
 import ft303 from './ft303-static-scratch-buffer.js';
 import ft304 from './ft304-static-type-mutated.js';
+import ft401 from './ft401-region-exit.js';
+import ft402 from './ft402-unbalanced-region.js';
+import ft403 from './ft403-capi-without-thread-state.js';
+import ft404 from './ft404-mutex-held-across-python.js';
+import ft405 from './ft405-unreleased-on-path.js';
+import ft406 from './ft406-gil-calls-removed.js';
+import ft407 from './ft407-gilstate-check-as-lock.js';
+import ft408 from './ft408-legacy-pythread-lock.js';
+import ft409 from './ft409-unprotected-object-state.js';
 import ft501 from './ft501-refcount-one-check.js';
 import ft502 from './ft502-ob-refcnt-access.js';
 import ft503 from './ft503-set-refcnt-outside-dealloc.js';
@@ -31,6 +40,7 @@ export const RULES: readonly Rule[] = [
   ft101, ft102, ft103, ft104, ft105, ft106,
   ft201, ft202, ft203, ft204, ft205, ft206, ft207, ft208, ft209,
   ft301, ft302, ft303, ft304,
+  ft401, ft402, ft403, ft404, ft405, ft406, ft407, ft408, ft409,
   ft501, ft502, ft503, ft504,
   ft601, ft602,
 ];
