@@ -1,5 +1,5 @@
 // Reading `#if` conditions: is this code compiled only for free-threaded builds, or only for 3.13+?
-import { condsAt, type Lowered } from '../parse/lower.js';
+import { balanced, condsAt, type Lowered } from '../parse/lower.js';
 
 const compact = (c: string) => c.replace(/\s+/g, '');
 
@@ -38,7 +38,7 @@ export function minMinorOf(cond: string): number | null {
 /** Splits a compacted condition at top-level `op` (`&&` or `||`), after stripping enclosing parentheses. */
 function splitTop(c: string, op: '&&' | '||'): string[] {
   let t = c;
-  while (t.startsWith('(') && t.endsWith(')') && balancedInner(t.slice(1, -1))) t = t.slice(1, -1);
+  while (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1);
   const parts: string[] = [];
   let d = 0;
   let from = 0;
@@ -54,14 +54,6 @@ function splitTop(c: string, op: '&&' | '||'): string[] {
   }
   parts.push(t.slice(from));
   return parts;
-}
-function balancedInner(s: string): boolean {
-  let d = 0;
-  for (const ch of s) {
-    if (ch === '(') d++;
-    else if (ch === ')' && --d < 0) return false;
-  }
-  return d === 0;
 }
 
 /** Highest minor version a version test admits: `PY_VERSION_HEX < 0x030D0000` → 12, `PY_MINOR_VERSION <= 12` → 12. */
