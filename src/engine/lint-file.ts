@@ -95,6 +95,8 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
         const rule = current as FileRule;
         // Code compiled only for CPython < 3.13 never runs free-threaded (FT1 rules judge guards themselves).
         if (rule.meta.family !== 'FT1' && onlyBefore313(condTextsAt(lowered, args.start))) return;
+        // Never inside a comment or string (tree-sitter's error recovery can see code in an unterminated comment).
+        if (code.charCodeAt(args.start) === 32 && !/\s/.test(text[args.start] ?? ' ')) return;
         out.findings.push({
           rule: rule.meta.id,
           severity: args.severity ?? rule.meta.severity,
