@@ -8,10 +8,11 @@ export default defineFileRule({
     name: 'borrowed-frame-namespace',
     title: 'PyEval_GetBuiltins/GetGlobals/GetLocals return borrowed references',
     family: 'FT2',
-    severity: 'warning',
+    severity: 'info',
     why:
-      '`PyEval_GetBuiltins`, `PyEval_GetGlobals` and `PyEval_GetLocals` return borrowed references to the current frame\'s namespaces, which other ' +
-      'code can rebind; they are deprecated since 3.13 (PEP 667). `PyEval_GetFrameBuiltins`, `PyEval_GetFrameGlobals` and `PyEval_GetFrameLocals` ' +
+      '`PyEval_GetBuiltins`, `PyEval_GetGlobals` and `PyEval_GetLocals` return borrowed references to the current frame\'s namespaces; ' +
+      'they are deprecated since 3.13 (PEP 667), and a borrowed reference that outlives the frame is a hazard once threads share frames\' ' +
+      'namespaces. It is an info finding: a deprecation with a race behind it rather than a race on its own. `PyEval_GetFrameBuiltins`, `PyEval_GetFrameGlobals` and `PyEval_GetFrameLocals` ' +
       'return strong references — remember to `Py_DECREF` them; a plain rename leaks. pythoncapi_compat.h has no fallback: keep the old call under ' +
       '`#if PY_VERSION_HEX < 0x030D0000`.' +
       '\n\n' +
