@@ -41,6 +41,13 @@ function grammarFor(lang: Language, text: string, path: string): Grammar | null 
   return null;
 }
 
+/** A cached result for the file as it is now, or null (also null when the file cannot be read). */
+export function cachedResult(file: SourceFileRef, opts: LintOptions): FileOutput | null {
+  if (!opts.cache) return null;
+  const read = readSource(file.abs, file.display, opts.maxBytes);
+  return read.ok ? cacheGet(opts.cache, cacheKey(opts.cache, file.display, read.text)) : null;
+}
+
 export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
   const read = readSource(file.abs, file.display, opts.maxBytes);
   if (!read.ok) return { findings: [], facts: null, diagnostics: [read.diagnostic], bytes: 0, lines: 0 };
