@@ -42,6 +42,7 @@ describe('fixtures (closed world)', () => {
         cwd: REPO,
         ruleIds: selectRules(directives.select?.split(','), directives.ignore?.split(',')),
         jobs: 1,
+        checkTests: directives['check-tests'] === 'true',
       });
       const actual = result.findings.map((f) => ({ path: f.path, line: f.range.start.line, rule: f.rule, column: f.range.start.column }));
       const missing = expected.filter((e) => !actual.some((a) => key(a) === key(e) && (e.column === undefined || e.column === a.column)));

@@ -53,6 +53,7 @@ async function check(argv: Record<string, unknown>): Promise<number> {
     ruleIds,
     ...(jobs !== undefined ? { jobs } : {}),
     maxBytes: (argv['max-file-size'] as number) ?? undefined,
+    checkTests: argv['check-tests'] === true,
   });
   const color = format === 'text' && !argv.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   writeOutput(argv.output as string | undefined, render(result, format, argv.quiet === true, color));
@@ -82,7 +83,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('fail-on', { choices: ['error', 'warning', 'info'] as const, default: 'warning' as Severity, describe: 'Lowest severity that makes the exit code 1' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print findings only: no remedies, no summary' })
           .option('jobs', { alias: 'j', type: 'number', describe: 'Worker threads (default: number of cores)' })
-          .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' }),
+          .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' })
+          .option('check-tests', { type: 'boolean', describe: 'Also run the library-only Python rules (FT7) on tests, scripts and __main__ blocks' }),
       async (a) => {
         code = await check(a as Record<string, unknown>);
       },

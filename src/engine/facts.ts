@@ -1,4 +1,5 @@
 // Compact, serialisable per-file facts: what crosses from the worker threads to project-level rules.
+import type { BindingFacts } from './bindings.js';
 import type { CIndex } from './c-index.js';
 import { condTextsAt } from './c-index.js';
 import type { Finding, Language, Position } from './types.js';
@@ -87,8 +88,8 @@ export interface FileFacts {
   path: string;
   language: Language;
   module: ModuleFacts | null;
-  /** Binding-generator facts (Cython directive, pybind11 modules, …) for project rules. */
-  bindings?: Record<string, unknown>;
+  /** Binding-generator and packaging facts (Cython directive, pybind11 modules, classifiers, …) for project rules. */
+  bindings?: BindingFacts;
 }
 
 export function located(lines: LineMap, start: number, end: number): Located {

@@ -20,6 +20,8 @@ export interface RunOptions {
   exclude?: string[];
   /** Override the oldest supported CPython minor (config `target-version`). */
   minMinor?: number | null;
+  /** Run library-only Python rules in tests, scripts and `__main__` blocks too. */
+  checkTests?: boolean;
   onProgress?: (done: number, total: number, bytes: number) => void;
 }
 
@@ -63,7 +65,7 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   const projectRules = RULES.filter((r): r is ProjectRule => r.kind === 'project' && opts.ruleIds.has(r.meta.id));
   const outputs = await lintAll(
     files,
-    { rules: fileRules, project, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES, parseTimeoutMs: opts.parseTimeoutMs ?? 20_000 },
+    { rules: fileRules, project, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES, parseTimeoutMs: opts.parseTimeoutMs ?? 20_000, checkTests: opts.checkTests ?? false },
     opts.jobs ?? defaultJobs(),
     opts.onProgress ? (done, bytes) => opts.onProgress?.(done, files.length, bytes) : undefined,
   );
@@ -101,6 +103,7 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
           remedy: r.remedy ?? rule.meta.remedy,
           related: r.related ?? [],
           ...(args.lineText !== undefined ? { lineText: args.lineText } : {}),
+          ...(r.fix ? { fix: r.fix } : {}),
         });
       },
     };
