@@ -11,7 +11,7 @@ import type { LineMap } from '../parse/source.js';
 import { cmakeCodeView, hashCodeView, matchBracket, rustCodeView } from '../parse/text-code.js';
 import { condTextsAt } from './c-index.js';
 import type { Located } from './facts.js';
-import { boolValue, descendants, keywordArgs, positionalArgs, stringList, stringValue } from './py-tree.js';
+import { boolValue, descendants, keywordArgs, positionalArgs, pythonRole, stringList, stringValue } from './py-tree.js';
 import type { Fix, Language } from './types.js';
 import { parseRequirement } from './versions.js';
 
@@ -80,6 +80,8 @@ export interface BuildFacts {
 export interface BindingFacts {
   modules: BindingModule[];
   build: BuildFacts | null;
+  /** Cython: files this file pulls in with `include "x.pyx"` (base names); those are not modules of their own. */
+  cythonIncludes?: string[];
 }
 
 function emptyBuild(): BuildFacts {
@@ -223,7 +225,10 @@ export function cythonHeader(text: string): { directives: { name: string; value:
 }
 
 function extractCython(path: string, text: string, lines: LineMap): BindingFacts | undefined {
-  if (!path.endsWith('.pyx')) return undefined;
+  const code = hashCodeView(text, { keepStrings: true });
+  const includes = [...code.matchAll(/^[ \t]*include[ \t]+["']([^"']+)["']/gm)].map((m) => basename(m[1] as string));
+  const inc = includes.length ? { cythonIncludes: includes } : {};
+  if (!path.endsWith('.pyx')) return includes.length ? { modules: [], build: null, ...inc } : undefined;
   const header = cythonHeader(text);
   const d = header.directives.find((x) => x.name === 'freethreading_compatible');
   const name = basename(path).replace(/\.pyx$/, '');
@@ -246,6 +251,7 @@ function extractCython(path: string, text: string, lines: LineMap): BindingFacts
       },
     ],
     build: null,
+    ...inc,
   };
 }
 
@@ -494,7 +500,9 @@ const CALLEE = (n: Node) => {
 
 function extractPython(path: string, text: string, lines: LineMap, root: Node): BindingFacts | undefined {
   const isSetup = basename(path) === 'setup.py';
-  if (!isSetup && !/set_source\s*\(/.test(text)) return undefined;
+  // Build helpers other than setup.py (lxml's setupinfo.py) may set the Cython directive for the whole build.
+  const setsDirective = !isSetup && /freethreading_compatible/.test(text) && pythonRole(path, text) !== 'test';
+  if (!isSetup && !setsDirective && !/set_source\s*\(/.test(text)) return undefined;
   const modules: BindingModule[] = [];
   const b = emptyBuild();
   const calls = descendants(root, new Set(['call']));
@@ -532,6 +540,7 @@ function extractPython(path: string, text: string, lines: LineMap, root: Node): 
       modules.push({ ...nodeLoc(call), generator: 'mypyc', name: first ?? 'mypycify(…)', gil: 'default' });
     }
   }
+  if (setsDirective) b.cythonDirective = directiveAssignment(root, lines);
   if (isSetup) {
     const aware = FT_AWARE.test(text);
     // define_macros=[("Py_LIMITED_API", "0x03090000")] and py_limited_api="cp39" (bdist_wheel option), as literals.
@@ -540,18 +549,34 @@ function extractPython(path: string, text: string, lines: LineMap, root: Node): 
       if (stringValue(items[0]) === 'Py_LIMITED_API' && !aware) b.limitedApi.push({ ...nodeLoc(t), how: `define_macros ${t.text}` });
     }
     for (const n of descendants(root, new Set(['keyword_argument', 'pair', 'assignment']))) {
-      const key = n.type === 'keyword_argument' ? n.childForFieldName('name')?.text : n.type === 'pair' ? stringValue(n.childForFieldName('key')) : n.childForFieldName('left')?.text.replace(/^self\./, '');
-      const valueNode = n.childForFieldName(n.type === 'assignment' ? 'right' : 'value');
+      const { key, value } = keyAndValue(n);
       if (key === 'py_limited_api' || key === 'py-limited-api') {
-        const v = stringValue(valueNode);
+        const v = stringValue(value);
         if (v && /^cp3\d+$/.test(v) && !aware) b.limitedApi.push({ ...nodeLoc(n), how: `bdist_wheel py_limited_api="${v}"` });
       }
-      if (key === 'freethreading_compatible' && !b.cythonDirective) b.cythonDirective = { ...nodeLoc(n), on: boolValue(valueNode) };
     }
-    if (!b.cythonDirective) b.cythonDirective = directiveIn(hashCodeView(text, { keepStrings: true }), lines);
+    b.cythonDirective = directiveAssignment(root, lines) ?? directiveIn(hashCodeView(text, { keepStrings: true }), lines);
   }
-  if (!isSetup && modules.length === 0) return undefined;
-  return { modules, build: isSetup ? b : null };
+  if (!isSetup && !b.cythonDirective && modules.length === 0) return undefined;
+  return { modules, build: isSetup || b.cythonDirective ? b : null };
+}
+
+/** The key a keyword argument, dict pair or assignment sets (`x=`, `"x":`, `self.x =`, `d["x"] =`), and its value. */
+function keyAndValue(n: Node): { key: string | undefined; value: Node | null } {
+  if (n.type === 'keyword_argument') return { key: n.childForFieldName('name')?.text, value: n.childForFieldName('value') };
+  if (n.type === 'pair') return { key: stringValue(n.childForFieldName('key')) ?? undefined, value: n.childForFieldName('value') };
+  const left = n.childForFieldName('left');
+  const key = left?.type === 'subscript' ? (stringValue(left.childForFieldName('subscript')) ?? undefined) : left?.text.replace(/^self\./, '');
+  return { key, value: n.childForFieldName('right') };
+}
+
+/** `freethreading_compatible` set as a keyword, dict entry or item assignment (`directives["freethreading_compatible"] = True`). */
+function directiveAssignment(root: Node, lines: LineMap): BuildFacts['cythonDirective'] {
+  for (const n of descendants(root, new Set(['keyword_argument', 'pair', 'assignment']))) {
+    const { key, value } = keyAndValue(n);
+    if (key === 'freethreading_compatible') return { ...loc(lines, n.startIndex, n.endIndex), on: boolValue(value) };
+  }
+  return null;
 }
 
 /** A name bound once at module level to a literal (`CLASSIFIERS = [...]`) resolves to that literal. */
@@ -756,11 +781,12 @@ function extractWorkflow(text: string, lines: LineMap): BuildFacts | null {
     else c.freeThreadedSupport.push(s);
     if (first === -1 || start < first) first = start;
   }
-  const verRe = /pypa\/cibuildwheel@v?(\d+(?:\.\d+){0,2})|cibuildwheel\s*==\s*(\d+(?:\.\d+){0,2})/g;
+  // `pypa/cibuildwheel@v2.21.3`, `pypa/cibuildwheel@<sha> # v2.21.3` (pinned by hash), `cibuildwheel==2.21.3`
+  const verRe = /pypa\/cibuildwheel@(?:v?(\d+(?:\.\d+){0,2})\b|[0-9a-f]{40}[ \t]*#[ \t]*v?(\d+(?:\.\d+){0,2}))|cibuildwheel\s*==\s*(\d+(?:\.\d+){0,2})/g;
   for (let m = verRe.exec(text); m; m = verRe.exec(text)) {
     const lineStart = text.lastIndexOf('\n', m.index) + 1;
     if (/^\s*#/.test(text.slice(lineStart, m.index))) continue;
-    c.version.push({ ...loc(lines, m.index, m.index + m[0].length), value: (m[1] ?? m[2]) as string });
+    c.version.push({ ...loc(lines, m.index, m.index + m[0].length), value: (m[1] ?? m[2] ?? m[3]) as string });
     if (first === -1 || m.index < first) first = m.index;
   }
   const runs = /pypa\/cibuildwheel|cibuildwheel\b/.exec(code);

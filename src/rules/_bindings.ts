@@ -18,7 +18,11 @@ export interface BuildAt {
 }
 
 export function bindingModules(files: FileFacts[]): ModuleAt[] {
-  return files.flatMap((f) => (f.bindings?.modules ?? []).map((module) => ({ path: f.path, module })));
+  // A .pyx pulled into another one with `include "x.pyx"` is part of that module, not a module of its own.
+  const included = new Set(files.flatMap((f) => f.bindings?.cythonIncludes ?? []));
+  return files.flatMap((f) =>
+    (f.bindings?.modules ?? []).filter((m) => !(m.generator === 'cython' && included.has(basename(f.path)))).map((module) => ({ path: f.path, module })),
+  );
 }
 
 export function buildFiles(files: FileFacts[]): BuildAt[] {

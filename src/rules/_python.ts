@@ -39,21 +39,27 @@ export function pyIndex(ctx: SourceFileContext): PyIndex {
   return idx;
 }
 
-const MAIN_LIKE = new Set(['main', '_main', 'cli', 'run', 'entry_point', 'entrypoint']);
+/** Module-level functions that are entry points by convention (console_scripts targets, `main()`). */
+const ENTRY_POINTS = new Set(['main', '_main', 'cli', 'cli_main', 'entry_point', 'entrypoint']);
+/** More generic names count as entry points only in a file with a main guard. */
+const MAIN_LIKE = new Set(['run', 'run_main', 'start']);
 
 /**
- * Is `node` library code that runs after import? False in tests, scripts and build files, in the `__main__` block
- * and in a `main()` a main guard calls (unless `--check-tests`), and at module or class level (import time).
+ * Is `node` library code that runs after import? False in tests, scripts and build files, in the `__main__` block,
+ * in a module-level `main()`/`cli()` (and `run()` in a file with a main guard) unless `--check-tests`, and at module
+ * or class level (import time).
  */
 export function libraryRuntime(ctx: SourceFileContext, node: Node): boolean {
   const fn = enclosingFunction(node);
   if (!fn) return false;
   if (ctx.checkTests) return true;
   if (ctx.role !== 'library' || inMainBlock(node)) return false;
-  let outer: Node | null = fn;
+  let outer: Node = fn;
   for (let p = enclosingFunction(fn); p; p = enclosingFunction(p)) outer = p;
-  const name = outer?.childForFieldName('name')?.text ?? '';
-  return !(MAIN_LIKE.has(name) && pyIndex(ctx).hasMainGuard);
+  const topLevel = outer.parent?.type === 'module' || (outer.parent?.type === 'decorated_definition' && outer.parent.parent?.type === 'module');
+  if (!topLevel) return true;
+  const name = outer.childForFieldName('name')?.text ?? '';
+  return !(ENTRY_POINTS.has(name) || (MAIN_LIKE.has(name) && pyIndex(ctx).hasMainGuard));
 }
 
 /** Library or script code (any level), not tests/build files unless `--check-tests`. */

@@ -3,6 +3,7 @@ import { descendants, enclosingFunction, enclosingWithItems } from '../engine/py
 import { libraryRuntime, pyIndex } from './_python.js';
 import { defineSourceRule } from './types.js';
 
+const CONSTANT = new Set(['true', 'false', 'none', 'integer', 'float', 'string']);
 const LOCKISH = /lock|mutex|\bcond(ition)?\b|semaphore|critical|synchroni[sz]ed/i;
 
 /** Names a function declares `global` (not counting nested functions). */
@@ -17,9 +18,13 @@ function globalsOf(fn: Node): Set<string> {
 
 /** Does an `if`/`while` between `n` and `fn` test `name` (`if _cache is None:`)? */
 function guardedByCheckOf(n: Node, fn: Node, name: string): boolean {
-  const re = new RegExp(`(^|[^\\w.])${name}([^\\w]|$)`);
   for (let p = n.parent; p && p.id !== fn.id; p = p.parent) {
-    if ((p.type === 'if_statement' || p.type === 'elif_clause' || p.type === 'while_statement') && re.test(p.childForFieldName('condition')?.text ?? '')) return true;
+    if (p.type !== 'if_statement' && p.type !== 'elif_clause' && p.type !== 'while_statement') continue;
+    const cond = p.childForFieldName('condition');
+    if (!cond) continue;
+    // the name itself, read as a variable (not inside a string, not an attribute of something else)
+    const ids = cond.type === 'identifier' ? [cond] : descendants(cond, new Set(['identifier']));
+    if (ids.some((i) => i.text === name && i.parent?.type !== 'attribute' && i.parent?.type !== 'keyword_argument')) return true;
   }
   return false;
 }
@@ -38,7 +43,8 @@ export default defineSourceRule({
       'The GIL made these windows rare; free-threading makes them routine.\n\n' +
       'Fires on augmented assignments to a `global` name, and on plain assignments to one under an `if`/`while` that tests the same name. Quiet inside ' +
       'a `with` block whose context manager looks like a lock (`with _lock:`), in functions decorated as synchronised, and outside library code at ' +
-      'run time (see FT701). A plain unconditional rebinding (`_config = new`) is an atomic publication and stays quiet.',
+      'run time (see FT701). A plain unconditional rebinding (`_config = new`) is an atomic publication and stays quiet, and so is a checked ' +
+      'store of a constant (`if not _warned: _warned = True`, a one-shot flag: every thread stores the same value).',
     bad: '_cache = None\n\ndef registry():\n    global _cache\n    if _cache is None:\n        _cache = _load_registry()\n    return _cache',
     good: '_cache = None\n_lock = threading.Lock()\n\ndef registry():\n    global _cache\n    with _lock:\n        if _cache is None:\n            _cache = _load_registry()\n    return _cache\n\n# or: @functools.cache def registry(): return _load_registry()',
     remedy: {
@@ -65,6 +71,8 @@ export default defineSourceRule({
         const name = left.text;
         const rmw = w.type === 'augmented_assignment';
         if (!rmw && !guardedByCheckOf(w, fn, name)) continue;
+        // `if not _warned: _warned = True` — every thread stores the same constant: a one-shot flag, not a lazy object.
+        if (!rmw && CONSTANT.has(w.childForFieldName('right')?.type ?? '')) continue;
         if (enclosingWithItems(w).some((v) => LOCKISH.test(v.text))) continue;
         if (!libraryRuntime(ctx, w)) continue;
         ctx.report({
