@@ -144,7 +144,10 @@ function sourceCodeView(lang: Language, text: string): string {
 /** Python (tree-sitter-python), Cython, packaging and build files: source rules and binding/packaging facts. */
 function lintSource(file: SourceFileRef, text: string, lines: LineMap, opts: LintOptions, out: FileOutput): void {
   let tree = null;
-  if (file.language === 'python') {
+  const applicable = opts.rules.filter((r) => r.languages.includes(file.language));
+  // Parse Python only when a selected rule reads it, or the file can hold binding/packaging facts.
+  const needsTree = applicable.length > 0 || /(^|[\\/])setup\.py$/.test(file.display) || /set_source\s*\(|freethreading_compatible/.test(text);
+  if (file.language === 'python' && needsTree) {
     tree = parse('python', text, opts.parseTimeoutMs * 1000);
     if (!tree) {
       out.diagnostics.push({ code: 'FT000', path: file.display, reason: 'parse-limit', severity: 'warning', message: `parsing took longer than ${opts.parseTimeoutMs} ms; skipped` });
@@ -152,7 +155,6 @@ function lintSource(file: SourceFileRef, text: string, lines: LineMap, opts: Lin
     }
   }
   try {
-    const applicable = opts.rules.filter((r) => r.languages.includes(file.language));
     const ctx: SourceFileContext = {
       kind: 'source',
       path: file.display,

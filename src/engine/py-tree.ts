@@ -4,12 +4,13 @@ import type { Node } from '../parse/parser.js';
 
 /** Every named descendant of `root` (pre-order), optionally only those of the given types. */
 export function descendants(root: Node, types?: ReadonlySet<string>): Node[] {
+  if (types) return root.descendantsOfType([...types]).filter((n) => n.id !== root.id);
   const out: Node[] = [];
   const cursor = root.walk();
   let more = true;
   while (more) {
     const n = cursor.currentNode;
-    if (n.isNamed && (!types || types.has(n.type)) && n.id !== root.id) out.push(n);
+    if (n.isNamed && n.id !== root.id) out.push(n);
     if (cursor.gotoFirstChild()) continue;
     while (!cursor.gotoNextSibling()) {
       if (!cursor.gotoParent()) {

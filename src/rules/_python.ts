@@ -17,6 +17,8 @@ export interface PyIndex {
   /** `assignment`, `augmented_assignment` and `delete_statement` nodes. */
   writes: Node[];
   functions: Node[];
+  /** `global` statements. */
+  globals: Node[];
   hasMainGuard: boolean;
 }
 
@@ -27,12 +29,13 @@ export function pyIndex(ctx: SourceFileContext): PyIndex {
   if (hit) return hit;
   const root = ctx.root as Node;
   const aliases = importAliases(root);
-  const nodes = descendants(root, new Set(['call', 'assignment', 'augmented_assignment', 'delete_statement', 'function_definition', 'if_statement']));
+  const nodes = descendants(root, new Set(['call', 'assignment', 'augmented_assignment', 'delete_statement', 'function_definition', 'if_statement', 'global_statement']));
   const idx: PyIndex = {
     aliases,
     calls: nodes.filter((n) => n.type === 'call').map((node) => ({ node, name: resolveDotted(node.childForFieldName('function'), aliases) })),
     writes: nodes.filter((n) => n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'delete_statement'),
     functions: nodes.filter((n) => n.type === 'function_definition'),
+    globals: nodes.filter((n) => n.type === 'global_statement'),
     hasMainGuard: nodes.some((n) => n.type === 'if_statement' && isMainGuard(n)),
   };
   cache.set(ctx, idx);

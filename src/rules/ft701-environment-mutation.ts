@@ -35,6 +35,7 @@ export default defineSourceRule({
   },
   languages: ['python'],
   check(ctx) {
+    if (!/environ|putenv|unsetenv/.test(ctx.code)) return; // cheap pre-check: nothing to look at
     const idx = pyIndex(ctx);
     const report = (n: { startIndex: number; endIndex: number }, what: string) =>
       ctx.report({

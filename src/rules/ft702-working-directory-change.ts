@@ -29,6 +29,7 @@ export default defineSourceRule({
   },
   languages: ['python'],
   check(ctx) {
+    if (!/chdir/.test(ctx.code)) return; // cheap pre-check: nothing to look at
     reportLibraryCalls(ctx, NAMES, (name) => `${name}() changes the working directory of every thread at run time; relative paths opened by other threads resolve against it`);
   },
 });

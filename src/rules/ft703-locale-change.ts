@@ -27,6 +27,7 @@ export default defineSourceRule({
   },
   languages: ['python'],
   check(ctx) {
+    if (!/setlocale|resetlocale/.test(ctx.code)) return; // cheap pre-check: nothing to look at
     for (const c of pyIndex(ctx).calls) {
       if (c.name !== 'locale.setlocale' && c.name !== 'locale.resetlocale') continue;
       if (c.name === 'locale.setlocale') {

@@ -28,6 +28,7 @@ export default defineSourceRule({
   },
   languages: ['python'],
   check(ctx) {
+    if (!/setrecursionlimit|set_int_max_str_digits|setswitchinterval/.test(ctx.code)) return; // cheap pre-check: nothing to look at
     reportLibraryCalls(ctx, NAMES, (name) => `${name}() changes a setting of the whole interpreter at run time; other threads running in parallel see it, and save/restore pairs race`);
   },
 });

@@ -31,6 +31,7 @@ export default defineSourceRule({
   },
   languages: ['python'],
   check(ctx) {
+    if (!/catch_warnings|simplefilter|filterwarnings|resetwarnings/.test(ctx.code)) return; // cheap pre-check: nothing to look at
     const idx = pyIndex(ctx);
     const since314 = ctx.project.minMinor !== null && ctx.project.minMinor >= 14;
     for (const c of idx.calls) {

@@ -29,6 +29,7 @@ export default defineSourceRule({
   },
   languages: ['python'],
   check(ctx) {
+    if (!/redirect_std|stdout|stderr|stdin/.test(ctx.code)) return; // cheap pre-check: nothing to look at
     const idx = pyIndex(ctx);
     reportLibraryCalls(ctx, REDIRECTS, (name) => `${name}() rebinds a stream of the sys module, shared by every thread: other threads' output is captured too`);
     for (const w of idx.writes) {

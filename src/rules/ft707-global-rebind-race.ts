@@ -6,16 +6,6 @@ import { defineSourceRule } from './types.js';
 const CONSTANT = new Set(['true', 'false', 'none', 'integer', 'float', 'string']);
 const LOCKISH = /lock|mutex|\bcond(ition)?\b|semaphore|critical|synchroni[sz]ed/i;
 
-/** Names a function declares `global` (not counting nested functions). */
-function globalsOf(fn: Node): Set<string> {
-  const out = new Set<string>();
-  for (const g of descendants(fn, new Set(['global_statement']))) {
-    if (enclosingFunction(g)?.id !== fn.id) continue;
-    for (const id of g.namedChildren) if (id.type === 'identifier') out.add(id.text);
-  }
-  return out;
-}
-
 /** Does an `if`/`while` between `n` and `fn` test `name` (`if _cache is None:`)? */
 function guardedByCheckOf(n: Node, fn: Node, name: string): boolean {
   for (let p = n.parent; p && p.id !== fn.id; p = p.parent) {
@@ -58,31 +48,42 @@ export default defineSourceRule({
   },
   languages: ['python'],
   check(ctx) {
+    if (!/\bglobal\b/.test(ctx.code)) return; // cheap pre-check: nothing to look at
     const idx = pyIndex(ctx);
-    for (const fn of idx.functions) {
-      const globals = globalsOf(fn);
-      if (globals.size === 0) continue;
+    // Names each function declares `global` (nested functions keep their own).
+    const globalsOf = new Map<number, { fn: Node; names: Set<string> }>();
+    for (const g of idx.globals) {
+      const fn = enclosingFunction(g);
+      if (!fn) continue;
+      const e = globalsOf.get(fn.id) ?? { fn, names: new Set<string>() };
+      for (const id of g.namedChildren) if (id.type === 'identifier') e.names.add(id.text);
+      globalsOf.set(fn.id, e);
+    }
+    if (globalsOf.size === 0) return;
+    for (const w of idx.writes) {
+      if (w.type === 'delete_statement') continue;
+      const fnOf = enclosingFunction(w);
+      const entry = fnOf ? globalsOf.get(fnOf.id) : undefined;
+      if (!entry) continue;
+      const { fn, names: globals } = entry;
       const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent.text.slice(0, fn.startIndex - fn.parent.startIndex) : '';
       if (LOCKISH.test(decorated)) continue;
-      for (const w of idx.writes) {
-        if (w.type === 'delete_statement' || enclosingFunction(w)?.id !== fn.id) continue;
-        const left = w.childForFieldName('left');
-        if (left?.type !== 'identifier' || !globals.has(left.text)) continue;
-        const name = left.text;
-        const rmw = w.type === 'augmented_assignment';
-        if (!rmw && !guardedByCheckOf(w, fn, name)) continue;
-        // `if not _warned: _warned = True` — every thread stores the same constant: a one-shot flag, not a lazy object.
-        if (!rmw && CONSTANT.has(w.childForFieldName('right')?.type ?? '')) continue;
-        if (enclosingWithItems(w).some((v) => LOCKISH.test(v.text))) continue;
-        if (!libraryRuntime(ctx, w)) continue;
-        ctx.report({
-          start: w.startIndex,
-          end: w.endIndex,
-          message: rmw
-            ? `'${name}' is a module global updated by read-modify-write ('${w.text.replace(/\s+/g, ' ').slice(0, 40)}'): threads running in parallel lose updates`
-            : `module global '${name}' is set after checking it (check-then-set): several threads can initialise it at once and callers see different objects`,
-        });
-      }
+      const left = w.childForFieldName('left');
+      if (left?.type !== 'identifier' || !globals.has(left.text)) continue;
+      const name = left.text;
+      const rmw = w.type === 'augmented_assignment';
+      if (!rmw && !guardedByCheckOf(w, fn, name)) continue;
+      // `if not _warned: _warned = True` — every thread stores the same constant: a one-shot flag, not a lazy object.
+      if (!rmw && CONSTANT.has(w.childForFieldName('right')?.type ?? '')) continue;
+      if (enclosingWithItems(w).some((v) => LOCKISH.test(v.text))) continue;
+      if (!libraryRuntime(ctx, w)) continue;
+      ctx.report({
+        start: w.startIndex,
+        end: w.endIndex,
+        message: rmw
+          ? `'${name}' is a module global updated by read-modify-write ('${w.text.replace(/\s+/g, ' ').slice(0, 40)}'): threads running in parallel lose updates`
+          : `module global '${name}' is set after checking it (check-then-set): several threads can initialise it at once and callers see different objects`,
+      });
     }
   },
 });

@@ -49,6 +49,7 @@ export default defineSourceRule({
   },
   languages: ['python'],
   check(ctx) {
+    if (!/PYTHON_GIL|_is_gil_enabled/.test(ctx.text)) return; // cheap pre-check: nothing to look at
     const idx = pyIndex(ctx);
     if (!notTestCode(ctx, ctx.root as Node)) return;
     const spawns = /\b(subprocess|multiprocessing|concurrent\.futures\.process|os\.exec\w*|os\.spawn\w*|os\.posix_spawn|Popen)\b/.test(ctx.code);
