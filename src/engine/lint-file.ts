@@ -6,9 +6,13 @@ import { LineMap } from '../parse/source.js';
 import { cmakeCodeView, hashCodeView, rustCodeView } from '../parse/text-code.js';
 import type { CFileContext, FileRule, ReportArgs, SourceFileContext } from '../rules/types.js';
 import { extractCBindings, extractSourceBindings } from './bindings.js';
-import { buildCIndex } from './c-index.js';
+import { buildCIndex, condTextsAt } from './c-index.js';
+import { onlyBefore313 } from './guards.js';
 import { extractModuleFacts, type FileFacts, type ProjectInfo } from './facts.js';
+import { extractGlobals } from './globals.js';
+import { extractObjects } from './objects.js';
 import { readSource } from './read.js';
+import { cacheGet, cacheKey, cachePut, type CacheConfig } from './cache.js';
 import type { SourceFileRef } from './discover.js';
 import { pythonRole } from './py-tree.js';
 import type { Finding, Language, ToolDiagnostic } from './types.js';
@@ -27,6 +31,8 @@ export interface LintOptions {
   maxBytes: number;
   /** Per-file parse budget in milliseconds. */
   parseTimeoutMs: number;
+  /** Result cache, or null when disabled. */
+  cache: CacheConfig | null;
   /** Run library-only Python rules in tests, scripts and `__main__` blocks too. */
   checkTests?: boolean;
 }
@@ -41,15 +47,22 @@ function grammarFor(lang: Language, text: string, path: string): Grammar | null 
 }
 
 export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
-  const out: FileOutput = { findings: [], facts: null, diagnostics: [], bytes: 0, lines: 0 };
   const read = readSource(file.abs, file.display, opts.maxBytes);
-  if (!read.ok) {
-    out.diagnostics.push(read.diagnostic);
-    return out;
-  }
-  let text = read.text;
+  if (!read.ok) return { findings: [], facts: null, diagnostics: [read.diagnostic], bytes: 0, lines: 0 };
+  if (!opts.cache) return lintText(file, read.text, read.bytes, opts);
+  const key = cacheKey(opts.cache, file.display, read.text);
+  const hit = cacheGet(opts.cache, key);
+  if (hit) return hit;
+  const out = lintText(file, read.text, read.bytes, opts);
+  cachePut(opts.cache, key, out);
+  return out;
+}
+
+function lintText(file: SourceFileRef, source: string, bytes: number, opts: LintOptions): FileOutput {
+  const out: FileOutput = { findings: [], facts: null, diagnostics: [], bytes: 0, lines: 0 };
+  let text = source;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM: editors do not count it as a column
-  out.bytes = read.bytes;
+  out.bytes = bytes;
   const lines = new LineMap(text);
   out.lines = lines.starts.length;
   const grammar = grammarFor(file.language, text, file.abs);
@@ -71,6 +84,7 @@ export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
     const index = buildCIndex(tree.rootNode);
     const code = codeView(lowered.text);
     const applicable = opts.rules.filter((r) => r.languages.includes(file.language));
+    let current: FileRule | null = null;
     const ctx: CFileContext = {
       kind: 'c',
       path: file.display,
@@ -82,24 +96,36 @@ export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
       index,
       lines,
       project: opts.project,
-      report: reporter(file, lines, out, () => current),
+      report: reporter(file, lines, out, () => current, (rule, args) => {
+        // Code compiled only for CPython < 3.13 never runs free-threaded (FT1 rules judge guards themselves).
+        if (rule.meta.family !== 'FT1' && onlyBefore313(condTextsAt(lowered, args.start))) return false;
+        // Never inside a comment or string (tree-sitter's error recovery can see code in an unterminated comment).
+        return !(code.charCodeAt(args.start) === 32 && !/\s/.test(text[args.start] ?? ' '));
+      }),
     };
-    let current: FileRule | null = null;
     for (const rule of applicable) {
       current = rule;
       runRule(rule, ctx, file, out);
     }
     const bindings = extractCBindings(code, text, lowered, lines);
-    out.facts = { path: file.display, language: file.language, module: extractModuleFacts(code, text, lowered, index, lines), ...(bindings ? { bindings } : {}) };
+    out.facts = {
+      path: file.display,
+      language: file.language,
+      module: extractModuleFacts(code, text, lowered, index, lines),
+      globals: extractGlobals(code, lowered, index, lines),
+      objects: extractObjects(tree.rootNode, code, lowered, index, lines),
+      ...(bindings ? { bindings } : {}),
+    };
   } finally {
     tree.delete();
   }
   return out;
 }
 
-function reporter(file: SourceFileRef, lines: LineMap, out: FileOutput, rule: () => FileRule | null) {
+function reporter(file: SourceFileRef, lines: LineMap, out: FileOutput, rule: () => FileRule | null, keep?: (rule: FileRule, args: ReportArgs) => boolean) {
   return (args: ReportArgs) => {
     const r = rule() as FileRule;
+    if (keep && !keep(r, args)) return;
     out.findings.push({
       rule: r.meta.id,
       severity: args.severity ?? r.meta.severity,
@@ -155,6 +181,7 @@ function lintSource(file: SourceFileRef, text: string, lines: LineMap, opts: Lin
     }
   }
   try {
+    let current: FileRule | null = null;
     const ctx: SourceFileContext = {
       kind: 'source',
       path: file.display,
@@ -168,7 +195,6 @@ function lintSource(file: SourceFileRef, text: string, lines: LineMap, opts: Lin
       checkTests: opts.checkTests ?? false,
       report: reporter(file, lines, out, () => current),
     };
-    let current: FileRule | null = null;
     for (const rule of applicable) {
       current = rule;
       runRule(rule, ctx, file, out);

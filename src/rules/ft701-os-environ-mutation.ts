@@ -7,7 +7,7 @@ const ENV_METHODS = new Set(['update', 'setdefault', 'pop', 'popitem', 'clear', 
 export default defineSourceRule({
   meta: {
     id: 'FT701',
-    name: 'environment-mutation',
+    name: 'os-environ-mutation',
     title: 'Library code changes the process environment at run time',
     family: 'FT7',
     severity: 'warning',
