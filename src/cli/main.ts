@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // ftlint command line. Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error,
 // missing path, bad configuration or an internal failure.
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { runAbi } from '../abi/check.js';
 import { MissingPathError, run, selectRules, UnknownRuleError } from '../engine/run.js';
 import { SEVERITY_RANK, type RunResult, type Severity } from '../engine/types.js';
 import { formatJson } from '../report/json.js';
@@ -35,7 +36,7 @@ export function exitCodeFor(result: RunResult, failOn: Severity): number {
   return hit ? 1 : 0;
 }
 
-async function check(argv: Record<string, unknown>): Promise<number> {
+async function check(argv: Record<string, unknown>, mode: 'source' | 'abi' = 'source'): Promise<number> {
   const paths = (argv.paths as string[] | undefined)?.length ? (argv.paths as string[]) : ['.'];
   const format = argv.format as Format;
   let ruleIds: Set<string>;
@@ -48,16 +49,23 @@ async function check(argv: Record<string, unknown>): Promise<number> {
   const jobs = argv.jobs as number | undefined;
   const progress = format === 'text' && !argv.output ? progressReporter() : null;
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError('--jobs takes a whole number of at least 1');
-  const result = await run({
-    paths,
-    cwd: process.cwd(),
-    ruleIds,
-    ...(jobs !== undefined ? { jobs } : {}),
-    maxBytes: (argv['max-file-size'] as number) ?? undefined,
-    checkTests: argv['check-tests'] === true,
-    cacheDir: argv.cache === false ? null : (argv['cache-dir'] as string),
-    ...(progress ? { onProgress: progress.update } : {}),
-  });
+  let result: RunResult;
+  if (mode === 'abi') {
+    const abi = await runAbi(paths, process.cwd(), ruleIds);
+    if (abi.missing.length) throw new MissingPathError(abi.missing);
+    result = abi.result;
+  } else {
+    result = await run({
+      paths,
+      cwd: process.cwd(),
+      ruleIds,
+      ...(jobs !== undefined ? { jobs } : {}),
+      maxBytes: (argv['max-file-size'] as number) ?? undefined,
+      checkTests: argv['check-tests'] === true,
+      cacheDir: argv.cache === false ? null : (argv['cache-dir'] as string),
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+  }
   progress?.done();
   const color = format === 'text' && !argv.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   writeOutput(argv.output as string | undefined, render(result, format, argv.quiet === true, color));
@@ -90,6 +98,17 @@ function listRules(): string {
   return `${rows.join('\n')}\n`;
 }
 
+/** The options `ftlint [PATH...]` and `ftlint abi [PATH...]` share. */
+function checkOptions<T>(y: Argv<T>) {
+  return y
+    .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format, describe: 'Output format' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE instead of stdout' })
+    .option('select', { type: 'string', array: true, describe: 'Only these rules: ids or prefixes (FT2, FT101), comma-separated' })
+    .option('ignore', { type: 'string', array: true, describe: 'Skip these rules: ids or prefixes, comma-separated' })
+    .option('fail-on', { choices: ['error', 'warning', 'info'] as const, default: 'warning' as Severity, describe: 'Lowest severity that makes the exit code 1' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print findings only: no remedies, no summary' });
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const parser = yargs(argv)
@@ -99,14 +118,7 @@ export async function main(argv: string[]): Promise<number> {
       '$0 [paths..]',
       'Check files and directories (default: .)',
       (y) =>
-        y
-          .positional('paths', { type: 'string', array: true, describe: 'Files or directories to check' })
-          .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format, describe: 'Output format' })
-          .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE instead of stdout' })
-          .option('select', { type: 'string', array: true, describe: 'Only these rules: ids or prefixes (FT2, FT101), comma-separated' })
-          .option('ignore', { type: 'string', array: true, describe: 'Skip these rules: ids or prefixes, comma-separated' })
-          .option('fail-on', { choices: ['error', 'warning', 'info'] as const, default: 'warning' as Severity, describe: 'Lowest severity that makes the exit code 1' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print findings only: no remedies, no summary' })
+        checkOptions(y.positional('paths', { type: 'string', array: true, describe: 'Files or directories to check' }))
           .option('jobs', { alias: 'j', type: 'number', describe: 'Worker threads (default: number of cores)' })
           .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' })
           .option('check-tests', { type: 'boolean', describe: 'Also run the library-only Python rules (FT7) on tests, scripts and __main__ blocks' })
@@ -114,6 +126,14 @@ export async function main(argv: string[]): Promise<number> {
           .option('cache-dir', { type: 'string', default: '.ftlint_cache', describe: 'Where the result cache lives' }),
       async (a) => {
         code = await check(a as Record<string, unknown>);
+      },
+    )
+    .command(
+      'abi [paths..]',
+      'Check wheels (.whl), directories of wheels and extension binaries (.so, .pyd, .dylib) for free-threaded (cp3XXt) compatibility',
+      (y) => checkOptions(y.positional('paths', { type: 'string', array: true, describe: 'Wheels, binaries, or directories holding them (default: .)' })),
+      async (a) => {
+        code = await check(a as Record<string, unknown>, 'abi');
       },
     )
     .command(

@@ -81,8 +81,8 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
     return out;
   }
   try {
-    const index = buildCIndex(tree.rootNode);
     const code = codeView(lowered.text);
+    const index = buildCIndex(tree.rootNode, code, lowered.text);
     const applicable = opts.rules.filter((r) => r.languages.includes(file.language));
     let current: FileRule | null = null;
     const ctx: CFileContext = {
@@ -113,7 +113,7 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
       language: file.language,
       module: extractModuleFacts(code, text, lowered, index, lines),
       globals: extractGlobals(code, lowered, index, lines),
-      objects: extractObjects(tree.rootNode, code, lowered, index, lines),
+      objects: extractObjects(code, lowered, index, lines),
       ...(bindings ? { bindings } : {}),
     };
   } finally {

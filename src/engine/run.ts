@@ -1,5 +1,7 @@
 // One-way flow: discover files → parse once & extract facts per file (workers) → project rules over
 // the merged facts → one sorted list of findings.
+import { artifactRules, checkArtifacts, mergeResults } from '../abi/check.js';
+import { projectWheels } from '../abi/load.js';
 import { RULES } from '../rules/index.js';
 import type { FileRule, ProjectContext, ProjectRule, ReportArgs } from '../rules/types.js';
 import { discover, type SourceFileRef } from './discover.js';
@@ -64,7 +66,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (disc.missing.length > 0) throw new MissingPathError(disc.missing);
   const info = readProjectInfo(opts.paths.length === 1 ? opts.paths[0] as string : opts.cwd);
   const project: ProjectInfo = opts.minMinor != null ? { ...info, minMinor: opts.minMinor } : info;
-  return lintFiles(disc.files, disc.diagnostics, project, opts);
+  const result = await lintFiles(disc.files, disc.diagnostics, project, opts);
+  // Wheels a directory argument has built (dist/, wheelhouse/) are checked with the FT8 rules too.
+  const wheels = artifactRules(opts.ruleIds).length ? projectWheels(opts.paths, opts.cwd) : [];
+  return wheels.length ? mergeResults(result, await checkArtifacts(wheels, [], opts.ruleIds)) : result;
 }
 
 export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiagnostic[], project: ProjectInfo, opts: RunOptions): Promise<RunResult> {

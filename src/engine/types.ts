@@ -1,4 +1,5 @@
 // The one diagnostic type set that flows from rules to every reporter.
+import type { CoverageTable } from '../abi/coverage.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -83,6 +84,8 @@ export interface RunResult {
   filesChecked: number;
   bytesChecked: number;
   linesChecked: number;
+  /** Free-threading wheel coverage, one table per distribution/version (only when wheels were checked). */
+  coverage?: CoverageTable[];
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

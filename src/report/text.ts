@@ -1,6 +1,7 @@
 // Default output: `path:line:col: severity: message [FTnnn]` (gcc-style, so editors and problem
 // matchers read it), each finding followed by an indented line with what to use instead.
 import type { Finding, Remedy, RunResult, ToolDiagnostic } from '../engine/types.js';
+import { coverageText } from './coverage.js';
 
 export interface TextOptions {
   color: boolean;
@@ -30,6 +31,7 @@ export function formatText(result: RunResult, opts: TextOptions): string {
     }
   }
   for (const d of result.diagnostics) out.push(formatDiagnostic(d, paint, sev));
+  if (!opts.quiet && result.coverage?.length) out.push(coverageText(result.coverage));
   if (!opts.quiet) out.push(summaryLine(result));
   return out.length ? `${out.join('\n')}\n` : '';
 }

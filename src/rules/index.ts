@@ -53,6 +53,18 @@ import ft712 from './ft712-cibuildwheel-no-free-threaded.js';
 import ft713 from './ft713-free-threading-classifier-mismatch.js';
 import ft714 from './ft714-build-requirement-too-old.js';
 import ft715 from './ft715-requires-python-blocks-free-threading.js';
+import ft801 from './ft801-invalid-wheel-filename.js';
+import ft802 from './ft802-wheel-metadata-mismatch.js';
+import ft803 from './ft803-purelib-mismatch.js';
+import ft804 from './ft804-binary-tag-mismatch.js';
+import ft805 from './ft805-abi3-in-free-threaded-wheel.js';
+import ft806 from './ft806-no-free-threaded-build.js';
+import ft807 from './ft807-record-mismatch.js';
+import ft808 from './ft808-gil-binary-tagged-free-threaded.js';
+import ft809 from './ft809-free-threaded-binary-tagged-gil.js';
+import ft810 from './ft810-borrowed-reference-import.js';
+import ft811 from './ft811-removed-symbol-import.js';
+import ft812 from './ft812-missing-free-threaded-wheel.js';
 import type { Rule } from './types.js';
 
 export const RULES: readonly Rule[] = [
@@ -64,6 +76,7 @@ export const RULES: readonly Rule[] = [
   ft601, ft602,
   ft701, ft702, ft703, ft704, ft705, ft706, ft707, ft708,
   ft711, ft712, ft713, ft714, ft715,
+  ft801, ft802, ft803, ft804, ft805, ft806, ft807, ft808, ft809, ft810, ft811, ft812,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.meta.id, r]));

@@ -1,5 +1,6 @@
 // A rule is one unit: its metadata (id, title, why, examples, remedy, versions) sits next to its check.
 // Rule docs, `ftlint rule FTnnn`, the README table and SARIF's rule list are all generated from this.
+import type { ArtifactSet } from '../abi/model.js';
 import type { CIndex } from '../engine/c-index.js';
 import type { FileFacts, ProjectInfo } from '../engine/facts.js';
 import type { Finding, Fix, Language, Remedy, RelatedLocation, Severity } from '../engine/types.js';
@@ -27,7 +28,7 @@ export interface RuleMeta {
   /** The default remedy (a finding may give a more specific one). */
   remedy: Remedy;
   /** Language of the examples (for docs code fences). */
-  exampleLanguage: 'c' | 'cpp' | 'python' | 'cython' | 'toml' | 'rust' | 'cmake';
+  exampleLanguage: 'c' | 'cpp' | 'python' | 'cython' | 'toml' | 'rust' | 'cmake' | 'text';
   /** Sources for the facts the rule encodes. */
   references: string[];
   /** What the rule does not model. */
@@ -110,7 +111,20 @@ export interface ProjectRule {
   check(ctx: ProjectContext): void;
 }
 
-export type Rule = FileRule | ProjectRule;
+/** What artifact (wheel and binary) rules see: the parsed model, never the file system. */
+export interface ArtifactContext {
+  artifacts: ArtifactSet;
+  /** `path` is the wheel, or `wheel!member` for a file inside it, or the binary's own path. */
+  report(path: string, args: { message: string; severity?: Severity; remedy?: Remedy; related?: RelatedLocation[] }): void;
+}
+
+export interface ArtifactRule {
+  kind: 'artifact';
+  meta: RuleMeta;
+  check(ctx: ArtifactContext): void;
+}
+
+export type Rule = FileRule | ProjectRule | ArtifactRule;
 
 /** A rule over C/C++ files (tree-sitter-c/cpp, the lowered text and the C index). */
 export function defineFileRule(rule: { meta: RuleMeta; languages: Language[]; check(ctx: CFileContext): void }): FileRule {
@@ -122,4 +136,7 @@ export function defineSourceRule(rule: { meta: RuleMeta; languages: Language[]; 
 }
 export function defineProjectRule(rule: Omit<ProjectRule, 'kind'>): ProjectRule {
   return { kind: 'project', ...rule };
+}
+export function defineArtifactRule(rule: Omit<ArtifactRule, 'kind'>): ArtifactRule {
+  return { kind: 'artifact', ...rule };
 }
