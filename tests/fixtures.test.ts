@@ -42,6 +42,7 @@ describe('fixtures (closed world)', () => {
         cwd: REPO,
         ruleIds: selectRules(directives.select?.split(','), directives.ignore?.split(',')),
         jobs: 1,
+        checkTests: directives['check-tests'] === 'true',
         cacheDir: null,
       });
       const actual = result.findings.map((f) => ({ path: f.path, line: f.range.start.line, rule: f.rule, column: f.range.start.column }));

@@ -61,6 +61,7 @@ async function check(argv: Record<string, unknown>, mode: 'source' | 'abi' = 'so
       ruleIds,
       ...(jobs !== undefined ? { jobs } : {}),
       maxBytes: (argv['max-file-size'] as number) ?? undefined,
+      checkTests: argv['check-tests'] === true,
       cacheDir: argv.cache === false ? null : (argv['cache-dir'] as string),
       ...(progress ? { onProgress: progress.update } : {}),
     });
@@ -120,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
         checkOptions(y.positional('paths', { type: 'string', array: true, describe: 'Files or directories to check' }))
           .option('jobs', { alias: 'j', type: 'number', describe: 'Worker threads (default: number of cores)' })
           .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' })
+          .option('check-tests', { type: 'boolean', describe: 'Also run the library-only Python rules (FT7) on tests, scripts and __main__ blocks' })
           .option('cache', { type: 'boolean', default: true, describe: 'Reuse results for unchanged files (--no-cache to disable)' })
           .option('cache-dir', { type: 'string', default: '.ftlint_cache', describe: 'Where the result cache lives' }),
       async (a) => {

@@ -1,4 +1,5 @@
 // Compact, serialisable per-file facts: what crosses from the worker threads to project-level rules.
+import type { BindingFacts } from './bindings.js';
 import type { CIndex } from './c-index.js';
 import type { GlobalFacts } from './globals.js';
 import type { ObjectFacts } from './objects.js';
@@ -95,8 +96,8 @@ export interface FileFacts {
   globals?: GlobalFacts;
   /** Extension types and per-object field accesses (FT409). */
   objects?: ObjectFacts;
-  /** Binding-generator facts (Cython directive, pybind11 modules, …) for project rules. */
-  bindings?: Record<string, unknown>;
+  /** Binding-generator and packaging facts (Cython directive, pybind11 modules, classifiers, …) for project rules. */
+  bindings?: BindingFacts;
 }
 
 export function located(lines: LineMap, start: number, end: number): Located {

@@ -50,7 +50,7 @@ export async function lintAll(
     return results;
   }
   const workerUrl = new URL('./worker.js', import.meta.url);
-  const init = { ruleIds: opts.rules.map((r: FileRule) => r.meta.id), options: { project: opts.project, maxBytes: opts.maxBytes, parseTimeoutMs: opts.parseTimeoutMs, cache: opts.cache } };
+  const init = { ruleIds: opts.rules.map((r: FileRule) => r.meta.id), options: { project: opts.project, maxBytes: opts.maxBytes, parseTimeoutMs: opts.parseTimeoutMs, cache: opts.cache, checkTests: opts.checkTests } };
   let next = 0;
   const queue = todo;
   await new Promise<void>((resolveAll, rejectAll) => {

@@ -25,6 +25,8 @@ export interface RunOptions {
   exclude?: string[];
   /** Override the oldest supported CPython minor (config `target-version`). */
   minMinor?: number | null;
+  /** Run library-only Python rules in tests, scripts and `__main__` blocks too. */
+  checkTests?: boolean;
   /** Result cache directory; undefined: `.ftlint_cache` in the cwd; null: no cache. */
   cacheDir?: string | null;
   /** Version that keys the cache (tests change it to prove invalidation). */
@@ -80,14 +82,14 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
     const dir = resolve(opts.cwd, opts.cacheDir ?? '.ftlint_cache');
     try {
       prepareCacheDir(dir);
-      cache = { dir, salt: cacheSalt([opts.cacheVersion ?? `${version()}+${buildId()}`, fileRules.map((r) => r.meta.id).sort(), project, maxBytes, parseTimeoutMs]) };
+      cache = { dir, salt: cacheSalt([opts.cacheVersion ?? `${version()}+${buildId()}`, fileRules.map((r) => r.meta.id).sort(), project, maxBytes, parseTimeoutMs, opts.checkTests ?? false]) };
     } catch {
       cache = null; // unwritable: run without a cache
     }
   }
   const outputs = await lintAll(
     files,
-    { rules: fileRules, project, maxBytes, parseTimeoutMs, cache },
+    { rules: fileRules, project, maxBytes, parseTimeoutMs, cache, checkTests: opts.checkTests ?? false },
     opts.jobs ?? defaultJobs(),
     opts.onProgress ? (done, bytes) => opts.onProgress?.(done, files.length, bytes) : undefined,
   );
@@ -125,6 +127,7 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
           remedy: r.remedy ?? rule.meta.remedy,
           related: r.related ?? [],
           ...(args.lineText !== undefined ? { lineText: args.lineText } : {}),
+          ...(r.fix ? { fix: r.fix } : {}),
         });
       },
     };

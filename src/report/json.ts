@@ -13,7 +13,7 @@ export interface JsonReport {
     endLine: number;
     endColumn: number;
     message: string;
-    remedy: { api: string; since: string | null; compat: string | null; snippet: string };
+    remedy: { api: string; since: string | null; compat: string | null; snippet: string; requires?: string };
     related: { path: string; line: number; column: number; message: string }[];
   }[];
   diagnostics: { code: string; path: string; message: string; reason: string; severity: string }[];
@@ -45,7 +45,7 @@ export function toJson(result: RunResult, version: string): JsonReport {
       endLine: f.range.end.line,
       endColumn: f.range.end.column,
       message: f.message,
-      remedy: { api: f.remedy.api, since: f.remedy.since, compat: f.remedy.compat, snippet: f.remedy.snippet },
+      remedy: { api: f.remedy.api, since: f.remedy.since, compat: f.remedy.compat, snippet: f.remedy.snippet, ...(f.remedy.requires ? { requires: f.remedy.requires } : {}) },
       related: f.related.map((r) => ({ path: r.path, line: r.line, column: r.column, message: r.message })),
     })),
     diagnostics: result.diagnostics.map((d) => ({ code: d.code, path: d.path, message: d.message, reason: d.reason, severity: d.severity })),

@@ -10,7 +10,7 @@ export function ruleMarkdown(rule: Rule): string {
     `**${m.title}**`,
     '',
     `- Family: ${m.family} · Default severity: ${m.severity}${rule.kind === 'file' ? ` · Languages: ${rule.languages.join(', ')}` : rule.kind === 'artifact' ? ' · Scope: wheels and binaries (`ftlint abi`)' : ' · Scope: whole project'}`,
-    `- Use instead: \`${r.api}\`${r.since ? ` (CPython ${r.since}+)` : ''}${r.compat ? `; older versions: \`${r.compat}\`` : ''}`,
+    `- Use instead: \`${r.api}\`${r.since ? ` (CPython ${r.since}+)` : ''}${r.requires ? `; needs ${r.requires} or newer` : ''}${r.compat ? `; older versions: \`${r.compat}\`` : ''}`,
     '',
     '## Why',
     '',

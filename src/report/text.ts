@@ -12,6 +12,7 @@ const C = { red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[36m', dim: '\x1b[2m
 
 export function remedyLine(r: Remedy): string {
   const parts: string[] = [];
+  if (r.requires) parts.push(`${r.requires}+`);
   if (r.since) parts.push(`CPython ${r.since}+`);
   if (r.compat) parts.push(`${r.compat} for older versions`);
   return `use instead: ${r.api}${parts.length ? ` (${parts.join('; ')})` : ''}`;

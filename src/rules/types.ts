@@ -3,7 +3,7 @@
 import type { ArtifactSet } from '../abi/model.js';
 import type { CIndex } from '../engine/c-index.js';
 import type { FileFacts, ProjectInfo } from '../engine/facts.js';
-import type { Finding, Language, Remedy, RelatedLocation, Severity } from '../engine/types.js';
+import type { Finding, Fix, Language, Remedy, RelatedLocation, Severity } from '../engine/types.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
 import type { Node } from '../parse/parser.js';
@@ -42,6 +42,8 @@ export interface ReportArgs {
   remedy?: Remedy;
   related?: RelatedLocation[];
   severity?: Severity;
+  /** A trivially safe edit that resolves the finding (UTF-16 offsets in the original file). */
+  fix?: Fix;
 }
 
 export interface CFileContext {
@@ -60,11 +62,37 @@ export interface CFileContext {
   report(args: ReportArgs): void;
 }
 
+/** Where a Python file sits: rules that only matter in library code stay quiet in the other roles. */
+export type PythonRole = 'library' | 'test' | 'script' | 'build';
+
+/** Context of a file that is not C/C++: Python (with its tree-sitter-python tree), Cython, TOML, CMake, Rust, … */
+export interface SourceFileContext {
+  kind: 'source';
+  path: string;
+  language: Language;
+  /** Original text (BOM stripped). */
+  text: string;
+  /** The text with comments and string contents blanked (same offsets), for the languages ftlint reads as text. */
+  code: string;
+  /** tree-sitter-python tree for Python files; null for every other language. */
+  root: Node | null;
+  lines: LineMap;
+  project: ProjectInfo;
+  /** Python/Cython files: library code, a test, a script/entry point, or build tooling (setup.py, noxfile.py, docs). */
+  role: PythonRole;
+  /** Run library-only rules in tests, scripts and `__main__` blocks too (`--check-tests`). */
+  checkTests: boolean;
+  report(args: ReportArgs): void;
+}
+
+export type FileContext = CFileContext | SourceFileContext;
+
 export interface FileRule {
   kind: 'file';
   meta: RuleMeta;
   languages: Language[];
-  check(ctx: CFileContext): void;
+  /** Called with the context kind the rule was defined for (`defineFileRule`: C/C++, `defineSourceRule`: the rest). */
+  check(ctx: FileContext): void;
 }
 
 export interface ProjectContext {
@@ -98,8 +126,13 @@ export interface ArtifactRule {
 
 export type Rule = FileRule | ProjectRule | ArtifactRule;
 
-export function defineFileRule(rule: Omit<FileRule, 'kind'>): FileRule {
-  return { kind: 'file', ...rule };
+/** A rule over C/C++ files (tree-sitter-c/cpp, the lowered text and the C index). */
+export function defineFileRule(rule: { meta: RuleMeta; languages: Language[]; check(ctx: CFileContext): void }): FileRule {
+  return { kind: 'file', meta: rule.meta, languages: rule.languages, check: (ctx) => (ctx.kind === 'c' ? rule.check(ctx) : undefined) };
+}
+/** A rule over Python (tree-sitter-python), Cython, packaging or build files. */
+export function defineSourceRule(rule: { meta: RuleMeta; languages: Language[]; check(ctx: SourceFileContext): void }): FileRule {
+  return { kind: 'file', meta: rule.meta, languages: rule.languages, check: (ctx) => (ctx.kind === 'source' ? rule.check(ctx) : undefined) };
 }
 export function defineProjectRule(rule: Omit<ProjectRule, 'kind'>): ProjectRule {
   return { kind: 'project', ...rule };
