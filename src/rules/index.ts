@@ -34,6 +34,7 @@ import ft406 from './ft406-gil-calls-removed.js';
 import ft407 from './ft407-gilstate-check-as-lock.js';
 import ft408 from './ft408-legacy-pythread-lock.js';
 import ft409 from './ft409-unprotected-object-state.js';
+import ft410 from './ft410-cython-unprotected-object-state.js';
 import ft501 from './ft501-refcount-one-check.js';
 import ft502 from './ft502-ob-refcnt-access.js';
 import ft503 from './ft503-set-refcnt-outside-dealloc.js';
@@ -71,7 +72,7 @@ export const RULES: readonly Rule[] = [
   ft101, ft102, ft103, ft104, ft105, ft106, ft107, ft108, ft109, ft110, ft111, ft112,
   ft201, ft202, ft203, ft204, ft205, ft206, ft207, ft208, ft209,
   ft301, ft302, ft303, ft304,
-  ft401, ft402, ft403, ft404, ft405, ft406, ft407, ft408, ft409,
+  ft401, ft402, ft403, ft404, ft405, ft406, ft407, ft408, ft409, ft410,
   ft501, ft502, ft503, ft504,
   ft601, ft602,
   ft701, ft702, ft703, ft704, ft705, ft706, ft707, ft708,

@@ -1,0 +1,133 @@
+import { COMPAT } from '../data/capi.js';
+import { defineSourceRule } from './types.js';
+
+interface Access {
+  attr: string;
+  write: boolean;
+  start: number;
+  locked: boolean;
+}
+
+interface Method {
+  name: string;
+  kind: 'def' | 'cpdef' | 'cdef';
+  start: number;
+  decoratedLocked: boolean;
+  accesses: Access[];
+}
+
+const ALLOCATION = /^(__cinit__|__dealloc__|__del__)$/;
+const METHOD = /^(?:(?:async\s+)?def|cpdef|cdef)\s+(?:[\w.*\[\], ]+\s+)?([A-Za-z_]\w*)\s*\(\s*self\b/;
+const LOCKING_WITH = /^with\s+[^:]*\b(critical_section|lock|mutex|_lock|Lock)\b/i;
+const LOCK_DECORATOR = /^@\s*(cython\s*\.\s*)?critical_section\b/;
+const ATTR = /\bself\s*\.\s*([A-Za-z_]\w*)/g;
+
+export default defineSourceRule({
+  meta: {
+    id: 'FT410',
+    name: 'cython-unprotected-object-state',
+    title: "cdef class method changes the object's attributes without a critical section",
+    family: 'FT4',
+    severity: 'warning',
+    why:
+      'A `cdef class` keeps its attributes in a C struct, exactly like a hand-written extension type: on free-threaded Python two threads can run ' +
+      'methods of the same object at once, losing updates (`self.count += 1`) and reading attributes another method updates together. Decorate ' +
+      'the method with `@cython.critical_section` (Cython >= 3.1: it locks `self` for the whole call), or wrap the accesses in ' +
+      '`with cython.critical_section(self):`.\n\nAn attribute is *mutable* when a method other than `__cinit__`/`__dealloc__` assigns it; ' +
+      '`__init__` counts, since Python can call it again. The rule reports each `def`/`cpdef` method that assigns an attribute, or reads two or ' +
+      'more attributes another method assigns together, outside a critical section or a `with …lock…:` block — one finding per method. Plain ' +
+      'Python classes in `.pyx` files are not checked (their attributes live in a dict, which locks itself).',
+    bad: 'cdef class Counter:\n    cdef long count\n\n    def incr(self):\n        self.count += 1\n        return self.count',
+    good: 'cimport cython\n\ncdef class Counter:\n    cdef long count\n\n    @cython.critical_section\n    def incr(self):\n        self.count += 1\n        return self.count',
+    remedy: {
+      api: '@cython.critical_section',
+      since: '3.13',
+      compat: COMPAT,
+      snippet: 'cimport cython\n\n@cython.critical_section\ndef method(self):\n    ...  # self is locked for the whole call',
+      requires: 'Cython 3.1',
+    },
+    exampleLanguage: 'cython',
+    references: ['https://cython.readthedocs.io/en/latest/src/userguide/freethreading.html', 'https://py-free-threading.github.io/porting-extensions/'],
+    limitations: 'Text-level: methods and blocks are found by indentation; attributes reached through other names than `self` are not followed.',
+  },
+  languages: ['cython'],
+  check(ctx) {
+    const lines = ctx.code.split('\n');
+    const starts: number[] = [];
+    let off = 0;
+    for (const l of lines) {
+      starts.push(off);
+      off += l.length + 1;
+    }
+    const indentOf = (l: string) => l.length - l.trimStart().length;
+    for (let i = 0; i < lines.length; i++) {
+      const cls = /^(\s*)cdef\s+(?:public\s+|readonly\s+|final\s+)*class\s+(\w+)/.exec(lines[i] as string);
+      if (!cls) continue;
+      const classIndent = (cls[1] as string).length;
+      const methods: Method[] = [];
+      let current: Method | null = null;
+      let methodIndent = -1;
+      let pendingLock = false;
+      const lockBlocks: number[] = []; // indents of open `with …lock…:` blocks
+      let j = i + 1;
+      for (; j < lines.length; j++) {
+        const raw = lines[j] as string;
+        const stmt = raw.trim();
+        if (stmt === '') continue;
+        const ind = indentOf(raw);
+        if (ind <= classIndent) break;
+        while (lockBlocks.length && ind <= (lockBlocks[lockBlocks.length - 1] as number)) lockBlocks.pop();
+        if (current && ind <= methodIndent) current = null;
+        if (LOCK_DECORATOR.test(stmt)) {
+          pendingLock = true;
+          continue;
+        }
+        const m = METHOD.exec(stmt);
+        if (m) {
+          current = { name: m[1] as string, kind: stmt.startsWith('cpdef') ? 'cpdef' : stmt.startsWith('cdef') ? 'cdef' : 'def', start: starts[j] as number, decoratedLocked: pendingLock, accesses: [] };
+          methods.push(current);
+          methodIndent = ind;
+          pendingLock = false;
+          lockBlocks.length = 0;
+          continue;
+        }
+        if (!stmt.startsWith('@')) pendingLock = false;
+        if (!current) continue;
+        if (LOCKING_WITH.test(stmt)) {
+          lockBlocks.push(ind);
+          continue;
+        }
+        ATTR.lastIndex = 0;
+        for (let a = ATTR.exec(raw); a; a = ATTR.exec(raw)) {
+          const after = raw.slice(a.index + a[0].length);
+          const write = /^\s*(?:[-+*/%&|^@]|\/\/|\*\*|<<|>>)?=(?!=)/.test(after);
+          current.accesses.push({ attr: a[1] as string, write, start: (starts[j] as number) + a.index, locked: current.decoratedLocked || lockBlocks.length > 0 });
+        }
+      }
+      // Mutable attributes: assigned by any method other than allocation.
+      const mutable = new Set(methods.filter((mm) => !ALLOCATION.test(mm.name)).flatMap((mm) => mm.accesses.filter((a) => a.write).map((a) => a.attr)));
+      for (const mm of methods) {
+        if (mm.kind === 'cdef' || ALLOCATION.test(mm.name)) continue;
+        const open = mm.accesses.filter((a) => !a.locked && mutable.has(a.attr));
+        let first = open.find((a) => a.write);
+        let why = first ? `assigns self.${first.attr}` : '';
+        if (!first) {
+          const read = [...new Set(open.map((a) => a.attr))];
+          const partner = methods.find((o) => o !== mm && !ALLOCATION.test(o.name) && read.filter((r) => o.accesses.some((a) => a.write && a.attr === r)).length >= 2);
+          if (!partner) continue;
+          const together = read.filter((r) => partner.accesses.some((a) => a.write && a.attr === r));
+          first = open.find((a) => together.includes(a.attr));
+          why = `reads self.${together.join(', self.')}, which ${partner.name}() assigns together,`;
+        }
+        if (!first) continue;
+        ctx.report({
+          start: first.start,
+          end: first.start + 5 + first.attr.length,
+          message: `${cls[2]}.${mm.name}() ${why} without a critical section on self: another thread can use the same object concurrently`,
+          related: open.filter((a) => a !== first).slice(0, 20).map((a) => ({ path: ctx.path, ...ctx.lines.position(a.start), message: `${a.write ? 'assigns' : 'reads'} self.${a.attr}` })),
+        });
+      }
+      i = j - 1;
+    }
+  },
+});
