@@ -39,6 +39,8 @@ export interface ObjectFacts {
   functions: SelfFunction[];
   /** Functions named in allocation/teardown slots (tp_new, tp_alloc, tp_dealloc, tp_clear, tp_traverse, …). */
   lifecycle: string[];
+  /** Functions named in tp_init slots. */
+  initFns: string[];
 }
 
 const LIFECYCLE_SLOTS = /^(tp_new|tp_alloc|tp_dealloc|tp_clear|tp_traverse|tp_finalize|tp_free|tp_del|tp_is_gc)$/;
@@ -95,10 +97,17 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
 
   // Lifecycle functions named in type slots.
   const lifecycle = new Set<string>();
+  const initFns = new Set<string>();
   const slotRe = /\{\s*Py_(tp_\w+)\s*,\s*(?:\([^)]*\)\s*)?&?\s*(\w+)\s*\}/g;
-  for (let m = slotRe.exec(code); m; m = slotRe.exec(code)) if (LIFECYCLE_SLOTS.test(m[1] as string)) lifecycle.add(m[2] as string);
+  for (let m = slotRe.exec(code); m; m = slotRe.exec(code)) {
+    if (LIFECYCLE_SLOTS.test(m[1] as string)) lifecycle.add(m[2] as string);
+    if (m[1] === 'tp_init') initFns.add(m[2] as string);
+  }
   const desigRe = /\.(tp_\w+)\s*=\s*(?:\([^)]*\)\s*)?&?\s*(\w+)/g;
-  for (let m = desigRe.exec(code); m; m = desigRe.exec(code)) if (LIFECYCLE_SLOTS.test(m[1] as string)) lifecycle.add(m[2] as string);
+  for (let m = desigRe.exec(code); m; m = desigRe.exec(code)) {
+    if (LIFECYCLE_SLOTS.test(m[1] as string)) lifecycle.add(m[2] as string);
+    if (m[1] === 'tp_init') initFns.add(m[2] as string);
+  }
   const staticType = /\bPyTypeObject\s+\w+\s*=\s*\{\s*(?:PyVarObject_HEAD_INIT|PyObject_HEAD_INIT)\s*\([^)]*\)\s*,?/g;
   for (let m = staticType.exec(code); m; m = staticType.exec(code)) {
     let depth = 1;
@@ -113,6 +122,7 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
         const slot = TYPE_FIELDS[field];
         const val = cur.trim().replace(/^\([^)]*\)\s*/, '').replace(/^&/, '');
         if (slot && LIFECYCLE_SLOTS.test(slot) && /^[A-Za-z_]\w*$/.test(val) && val !== 'NULL') lifecycle.add(val);
+        if (slot === 'tp_init' && /^[A-Za-z_]\w*$/.test(val) && val !== 'NULL') initFns.add(val);
         if (cur.trim().startsWith('.')) break; // designated from here on: handled above
         field++;
         cur = '';
@@ -172,7 +182,7 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
       }
     }
   });
-  return { structs: objectStructs, functions, lifecycle: [...lifecycle] };
+  return { structs: objectStructs, functions, lifecycle: [...lifecycle], initFns: [...initFns] };
 }
 
 export { LIFECYCLE_NAME, SKIP_FIELD_NAME, SKIP_FIELD_TYPE };

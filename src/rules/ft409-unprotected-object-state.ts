@@ -21,7 +21,7 @@ export default defineProjectRule({
       'A field is *mutable* when a function taking the object as `self`, other than allocation, `tp_new`, deallocation, `tp_clear` and ' +
       '`tp_traverse`, writes it. The rule reports a method (a function in a method table, getset or type slot; `__init__` counts, since Python ' +
       'can call it again) that writes a field, or reads two or more mutable fields that another method updates together, outside a critical ' +
-      'section on that object, a lock, or atomics — one finding per method, at its first unprotected access, with the others as related ' +
+      'section on that object, a lock, or atomics (readers are not reported when the only writer is `tp_init`) — one finding per method, at its first unprotected access, with the others as related ' +
       'locations. Quiet for types whose fields only allocation writes, for lock and atomic fields, and for accesses already under a lock.',
     bad: 'static PyObject *\nCounter_incr(CounterObject *self, PyObject *Py_UNUSED(ignored))\n{\n    self->count += 1;\n    return PyLong_FromSsize_t(self->count);\n}',
     good:
@@ -59,6 +59,7 @@ export default defineProjectRule({
     const lifecycle = new Set(ctx.files.flatMap((f) => f.objects?.lifecycle ?? []));
     const entry = new Set(ctx.files.flatMap((f) => f.globals?.pyEntry ?? []));
     const fns: Fn[] = ctx.files.flatMap((f) => (f.objects?.functions ?? []).map((x) => ({ ...x, file: f.path }))).filter((x) => objectNames.has(x.selfType));
+    const initFns = new Set(ctx.files.flatMap((f) => f.objects?.initFns ?? []));
     const isLifecycle = (fn: Fn) => lifecycle.has(fn.name) || LIFECYCLE_NAME.test(fn.name);
     const judged = (fn: Fn, a: FieldAccess) => {
       if (SKIP_FIELD_NAME.test(a.field)) return false;
@@ -90,8 +91,9 @@ export default defineProjectRule({
         // Reads of several fields that another method updates together.
         const read = [...new Set(open.map((a) => a.field))];
         if (read.length < 2) continue;
+        // A torn read needs a concurrent writer; tp_init alone (re-called on a live object) is too rare to report readers for.
         const partner = fns.find(
-          (o) => o !== fn && o.selfType === fn.selfType && !isLifecycle(o) && read.filter((f) => o.accesses.some((a) => a.write && a.field === f)).length >= 2,
+          (o) => o !== fn && o.selfType === fn.selfType && !isLifecycle(o) && !initFns.has(o.name) && read.filter((f) => o.accesses.some((a) => a.write && a.field === f)).length >= 2,
         );
         if (!partner) continue;
         const together = read.filter((f) => partner.accesses.some((a) => a.write && a.field === f));

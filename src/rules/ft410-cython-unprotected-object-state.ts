@@ -35,7 +35,7 @@ export default defineSourceRule({
       'the method with `@cython.critical_section` (Cython >= 3.1: it locks `self` for the whole call), or wrap the accesses in ' +
       '`with cython.critical_section(self):`.\n\nAn attribute is *mutable* when a method other than `__cinit__`/`__dealloc__` assigns it; ' +
       '`__init__` counts, since Python can call it again. The rule reports each `def`/`cpdef` method that assigns an attribute, or reads two or ' +
-      'more attributes another method assigns together, outside a critical section or a `with …lock…:` block — one finding per method. Plain ' +
+      'more attributes another method (other than `__init__`) assigns together, outside a critical section or a `with …lock…:` block — one finding per method. Plain ' +
       'Python classes in `.pyx` files are not checked (their attributes live in a dict, which locks itself).',
     bad: 'cdef class Counter:\n    cdef long count\n\n    def incr(self):\n        self.count += 1\n        return self.count',
     good: 'cimport cython\n\ncdef class Counter:\n    cdef long count\n\n    @cython.critical_section\n    def incr(self):\n        self.count += 1\n        return self.count',
@@ -113,7 +113,8 @@ export default defineSourceRule({
         let why = first ? `assigns self.${first.attr}` : '';
         if (!first) {
           const read = [...new Set(open.map((a) => a.attr))];
-          const partner = methods.find((o) => o !== mm && !ALLOCATION.test(o.name) && read.filter((r) => o.accesses.some((a) => a.write && a.attr === r)).length >= 2);
+          // A torn read needs a concurrent writer; __init__ alone (re-called on a live object) is too rare to report readers for.
+          const partner = methods.find((o) => o !== mm && !ALLOCATION.test(o.name) && o.name !== '__init__' && read.filter((r) => o.accesses.some((a) => a.write && a.attr === r)).length >= 2);
           if (!partner) continue;
           const together = read.filter((r) => partner.accesses.some((a) => a.write && a.attr === r));
           first = open.find((a) => together.includes(a.attr));
