@@ -2,13 +2,18 @@
 // hold for any input: no exception escapes, positions stay inside the file, output stays well-formed.
 // Used by `npm run fuzz` (time-bounded, coverage of many inputs) and by tests/fuzz.test.ts (a fixed,
 // seeded number of runs in CI). Crashers are saved under fixtures/fuzz-crashers/ as regression inputs.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { run, selectRules } from '../src/engine/run.js';
 import { lowerC, codeView } from '../src/parse/lower.js';
 import { formatJson } from '../src/report/json.js';
+import { runAbi } from '../src/abi/check.js';
+import { readProjectInfo } from '../src/engine/project-info.js';
+import { buildElf, missing } from '../tests/helpers/native.js';
+import { wheelEntries } from '../tests/helpers/wheel.js';
+import { zipBytes } from '../tests/helpers/zip.js';
 
 export interface Target<T> {
   name: string;
@@ -107,4 +112,191 @@ export const frontEnd: Target<string> = {
   },
 };
 
-export const TARGETS: Target<unknown>[] = [frontEnd as Target<unknown>];
+// ---- wheels and binaries -------------------------------------------------------------------------------
+
+/** Seed binaries: a real ELF extension built with gcc against the 3.13 headers when a compiler is here. */
+function seedBinaries(): Buffer[] {
+  const seeds: Buffer[] = [];
+  try {
+    if (missing('elf').length === 0) {
+      const so = buildElf([{ code: '#include <Python.h>\nPyObject *f(PyObject *d, PyObject *k) { PyObject *v = PyDict_GetItem(d, k); Py_XINCREF(v); Py_DECREF(d); return v; }\n', ft: true }]);
+      seeds.push(readFileSync(so));
+    }
+  } catch {
+    // no toolchain: the synthetic seed below still exercises the readers
+  }
+  // A minimal 64-bit little-endian ELF header (and nothing else) always works as a seed.
+  const elf = Buffer.alloc(64);
+  elf.write('\x7fELF', 0, 'latin1');
+  elf[4] = 2;
+  elf[5] = 1;
+  elf[6] = 1;
+  elf.writeUInt16LE(3, 16);
+  elf.writeUInt16LE(62, 18);
+  elf.writeUInt16LE(64, 52);
+  seeds.push(elf);
+  const pe = Buffer.alloc(256);
+  pe.write('MZ', 0, 'latin1');
+  pe.writeUInt32LE(64, 60);
+  pe.write('PE\0\0', 64, 'latin1');
+  seeds.push(pe);
+  const macho = Buffer.alloc(64);
+  macho.writeUInt32LE(0xfeedfacf, 0);
+  seeds.push(macho);
+  return seeds;
+}
+
+let binarySeeds: Buffer[] | null = null;
+
+const bytesMutation = (seeds: () => Buffer[]) =>
+  fc
+    .tuple(
+      fc.nat(),
+      fc.array(
+        fc.oneof(
+          fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat({ max: 7 }) }),
+          fc.record({ op: fc.constant('u32' as const), at: fc.nat(), v: fc.constantFrom(0, 1, 0x7fffffff, 0xffffffff, 0x10000, 64) }),
+          fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
+          fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 16 }) }),
+        ),
+        { maxLength: 8 },
+      ),
+    )
+    .map(([pickSeed, ops]) => {
+      const all = seeds();
+      let b = Buffer.from(all[pickSeed % all.length] as Buffer);
+      for (const o of ops) {
+        if (b.length === 0) break;
+        const at = o.at % b.length;
+        if (o.op === 'flip') b[at] = (b[at] as number) ^ (1 << o.bit);
+        else if (o.op === 'u32' && at + 4 <= b.length) b.writeUInt32LE(o.v, at);
+        else if (o.op === 'truncate') b = b.subarray(0, at);
+        else if (o.op === 'insert') b = Buffer.concat([b.subarray(0, at), Buffer.from(o.bytes), b.subarray(at)]);
+      }
+      return b;
+    });
+
+async function checkArtifact(name: string, bytes: Buffer): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ftlint-fuzz-abi-'));
+  try {
+    writeFileSync(join(dir, name), bytes);
+    const before = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const { result } = await runAbi([join(dir, name)], dir, selectRules(undefined, undefined));
+    const ms = performance.now() - t0;
+    if (ms > PER_INPUT_MS) throw new Error(`took ${ms.toFixed(0)} ms`);
+    const grew = process.memoryUsage().rss - before;
+    if (grew > 512 * 1024 * 1024) throw new Error(`memory grew by ${(grew / 1048576).toFixed(0)} MB`);
+    if (result.diagnostics.some((d) => /internal error/.test(d.message))) throw new Error(result.diagnostics.map((d) => d.message).join('; '));
+    JSON.parse(formatJson(result, 'fuzz'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** ELF, PE and Mach-O readers on bit-flipped, truncated and stretched binaries. */
+export const binaries: Target<Buffer> = {
+  name: 'binary-readers',
+  arbitrary: bytesMutation(() => (binarySeeds ??= seedBinaries())),
+  ext: 'so',
+  bytes: (b) => b,
+  check: (b) => checkArtifact('mod.cpython-313t-x86_64-linux-gnu.so', b),
+};
+
+/** The wheel (zip) reader and wheel checks on mutated wheels built around the seed binaries. */
+export const wheels: Target<Buffer> = {
+  name: 'wheel-reader',
+  arbitrary: bytesMutation(() => {
+    binarySeeds ??= seedBinaries();
+    return binarySeeds.map((so) =>
+      zipBytes(
+        wheelEntries({
+          fileName: 'spam-1.0-cp313-cp313t-manylinux_2_17_x86_64.whl',
+          files: [
+            { name: 'spam/mod.cpython-313t-x86_64-linux-gnu.so', data: so },
+            { name: 'spam/__init__.py', data: Buffer.from('') },
+          ],
+        }),
+      ),
+    );
+  }),
+  ext: 'whl',
+  bytes: (b) => b,
+  check: (b) => checkArtifact('spam-1.0-cp313-cp313t-manylinux_2_17_x86_64.whl', b),
+};
+
+// ---- Python sources and packaging metadata ------------------------------------------------------------
+
+const PY_SEEDS = [
+  'import os\nimport warnings\n\ndef configure(level):\n    os.environ["LEVEL"] = level\n    warnings.simplefilter("ignore")\n',
+  'import sys\n_cache = None\n\ndef get():\n    global _cache\n    if _cache is None:\n        _cache = {}\n    return _cache\n',
+];
+const TOML_SEEDS = [
+  '[project]\nname = "spam"\nrequires-python = ">=3.9"\nclassifiers = ["Programming Language :: Python :: Free Threading :: 2 - Beta"]\n\n[tool.cibuildwheel]\nbuild = "cp3*"\nskip = "cp31?t-*"\n',
+  '[build-system]\nrequires = ["setuptools>=64", "cython>=3.0"]\n[tool.setuptools]\next-modules = [{name = "spam", sources = ["spam.c"], py-limited-api = true}]\n',
+];
+const textMutation = (seeds: string[], tokens: string[]) =>
+  fc
+    .tuple(
+      fc.constantFrom(...seeds),
+      fc.array(
+        fc.oneof(
+          fc.record({ op: fc.constant('insert' as const), at: fc.nat(), tok: fc.constantFrom(...tokens) }),
+          fc.record({ op: fc.constant('delete' as const), at: fc.nat(), len: fc.nat({ max: 20 }) }),
+          fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
+        ),
+        { maxLength: 10 },
+      ),
+    )
+    .map(([seed, ops]) => {
+      let s = seed;
+      for (const o of ops) {
+        const at = s.length === 0 ? 0 : o.at % (s.length + 1);
+        if (o.op === 'insert') s = s.slice(0, at) + o.tok + s.slice(at);
+        else if (o.op === 'delete') s = s.slice(0, at) + s.slice(at + o.len);
+        else s = s.slice(0, at);
+      }
+      return s;
+    });
+
+async function checkSourceFile(name: string, text: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ftlint-fuzz-src-'));
+  try {
+    writeFileSync(join(dir, name), text);
+    const t0 = performance.now();
+    const result = await run({ paths: [dir], cwd: dir, ruleIds: selectRules(undefined, undefined), jobs: 1, cacheDir: null });
+    if (performance.now() - t0 > PER_INPUT_MS) throw new Error('too slow');
+    if (result.diagnostics.some((d) => /internal error/.test(d.message))) throw new Error(result.diagnostics.map((d) => d.message).join('; '));
+    assertPositions(text, result.findings.filter((f) => f.path.endsWith(name)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const pythonSources: Target<string> = {
+  name: 'python-source',
+  arbitrary: textMutation(PY_SEEDS, ['(', ')', ':', '\n', '    ', 'global ', 'os.environ[', '"', "'''", '\\\n', 'é', '\t', 'def f(', 'with ', 'lambda: ']),
+  ext: 'py',
+  bytes: (s) => Buffer.from(s, 'utf8'),
+  check: (s) => checkSourceFile('lib.py', s),
+};
+
+export const pyprojectToml: Target<string> = {
+  name: 'pyproject-toml',
+  arbitrary: textMutation(TOML_SEEDS, ['[', ']', '"', '=', '\n', '{', '}', ',', '[[', ']]', "'''", '#', 'é', 'true', '1e999']),
+  ext: 'toml',
+  bytes: (s) => Buffer.from(s, 'utf8'),
+  check: async (s) => {
+    await checkSourceFile('pyproject.toml', s);
+    // The project facts reader (requires-python) must not throw either.
+    const dir = mkdtempSync(join(tmpdir(), 'ftlint-fuzz-toml-'));
+    try {
+      writeFileSync(join(dir, 'pyproject.toml'), s);
+      readProjectInfo(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export const TARGETS: Target<unknown>[] = [frontEnd, binaries, wheels, pythonSources, pyprojectToml] as Target<unknown>[];
