@@ -110,6 +110,17 @@ const r10 = results.find((r) => r.corpus === '10MB') as { lint: { j1: M } } | un
 const r50 = results.find((r) => r.corpus === '50MB') as { lint: { j1: M } } | undefined;
 const scaling = r10 && r50 ? r50.lint.j1.ms / r10.lint.j1.ms : null;
 if (scaling !== null) console.log(`scaling: lint j1 time 50MB / 10MB = ${fmt(scaling)} (5.00 is linear)`);
+// Issue 6: peak memory while checking a ~30 MB wheel (bench/abi-memory.ts, in its own processes).
+let abiMemory: unknown[] = [];
+if (!args[0]) {
+  try {
+    const raw = execFileSync(process.execPath, [join(here, 'abi-memory.js'), '30'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    abiMemory = raw.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as unknown);
+    console.log(raw.slice(raw.indexOf('\ncase')).trimEnd());
+  } catch (e) {
+    console.log(`abi memory benchmark skipped: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+}
 const out = join(process.cwd(), 'bench-results.json');
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), cores, node: process.version, results, scaling50over10: scaling }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), cores, node: process.version, results, scaling50over10: scaling, abiMemory }, null, 2)}\n`);
 console.log(`wrote ${out}`);
