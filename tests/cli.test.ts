@@ -121,3 +121,11 @@ describe('ftlint CLI', () => {
     assert.equal(one.stdout, two.stdout);
   });
 });
+
+describe('README', () => {
+  it('shows exactly what the quick-start command prints', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = readme.slice(readme.indexOf('The first command prints:')).split('```text\n')[1]?.split('```')[0];
+    assert.equal(ftlint(['fixtures/projects/spam', '--no-cache']).stdout, block);
+  });
+});
