@@ -224,6 +224,64 @@ function splitArgSpans(code: string, s: number, e: number): Span[] {
   return out;
 }
 
+const WRAPPER_MACRO = /^(__attribute__|__declspec|Py_GCC_ATTRIBUTE|PyAPI_FUNC|Py_EXPORTED_SYMBOL|Py_LOCAL_SYMBOL|Py_NO_INLINE|alignas|_Alignas|__asm__|asm)$/;
+const NOT_A_NAME = /^(if|while|for|switch|return|sizeof|defined|const|volatile|static|inline|extern|struct|union|enum|unsigned|signed|void)$/;
+
+/**
+ * `[storage] type *name(T1 a, T2 *b) { … }` read from the code view, or null when the head is not that
+ * simple shape (function pointers, wrapper macros with arguments before the name, K&R parameters).
+ */
+function functionFromText(code: string, start: number, end: number): FnInfo | null {
+  // Body: the first `{` at parenthesis depth 0.
+  let depth = 0;
+  let open = -1;
+  let firstParen = -1;
+  let firstClose = -1;
+  for (let i = start; i < end; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 40) {
+      if (depth === 0 && firstParen === -1) firstParen = i;
+      depth++;
+    } else if (c === 41) {
+      depth--;
+      if (depth === 0 && firstClose === -1) firstClose = i;
+    } else if (c === 123 && depth === 0) {
+      open = i;
+      break;
+    } else if (c === 59 && depth === 0) return null;
+  }
+  if (open === -1 || firstParen === -1 || firstClose === -1) return null;
+  // Only whitespace between the parameter list and the body (no K&R declarations, no second list).
+  if (code.slice(firstClose + 1, open).trim() !== '') return null;
+  const head = code.slice(start, firstParen);
+  const nm = /([A-Za-z_]\w*)\s*$/.exec(head);
+  if (!nm || NOT_A_NAME.test(nm[1] as string) || WRAPPER_MACRO.test(nm[1] as string)) return null;
+  if (/[()]/.test(head)) return null;
+  const params: { name: string; type: string }[] = [];
+  for (const p of splitArgSpans(code, firstParen + 1, firstClose)) {
+    const t = code.slice(p.start, p.end);
+    if (t === 'void' || t === '...') continue;
+    if (/[()]/.test(t)) return null; // function-pointer parameter: let the tree read it
+    const bracket = t.indexOf('[');
+    const base = bracket === -1 ? t : t.slice(0, bracket);
+    const pm = /([A-Za-z_]\w*)\s*$/.exec(base);
+    if (!pm) return null;
+    const type = norm(base.slice(0, pm.index).replace(/[*&\s]+$/, ''));
+    if (type === '') return null; // K&R or a bare type: let the tree decide
+    params.push({ name: pm[1] as string, type });
+  }
+  const returnType = norm(head.slice(0, nm.index).replace(/\b(static|inline|extern|__inline|__inline__|__forceinline)\b/g, '').replace(/[*&\s]+$/, ''));
+  return {
+    name: nm[1] as string,
+    start,
+    end,
+    bodyStart: open,
+    params,
+    returnType,
+    isStatic: /^\s*(?:[A-Za-z_]\w*\s+)*?static\b/.test(head),
+  };
+}
+
 /**
  * A local declaration without storage class, read from its text: `T *a = init, b[4];`. Returns false when
  * the text is not that simple shape (the caller then uses the tree).
@@ -303,6 +361,13 @@ export function buildCIndex(root: Node, code: string, text: string): CIndex {
     else nodes.push({ node, type });
   }
   for (const node of fnNodes) {
+    // The common shape is read from text; anything unusual falls back to the tree.
+    const fast = functionFromText(code, node.startIndex, node.endIndex);
+    if (fast) {
+      functions.push(fast);
+      functionNodes.push(node);
+      continue;
+    }
     const decl = node.childForFieldName('declarator');
     const fdecl = findFunctionDeclarator(decl);
     const body = node.childForFieldName('body');
