@@ -31,6 +31,7 @@ export default defineFileRule({
   },
   languages: ['c', 'cpp'],
   check(ctx) {
+    if (!ctx.code.includes('Py_REFCNT') && !ctx.code.includes('ob_refcnt')) return;
     RE.lastIndex = 0;
     for (let m = RE.exec(ctx.code); m; m = RE.exec(ctx.code)) {
       if (neverFreeThreadedAt(ctx.lowered, m.index)) continue;

@@ -24,6 +24,7 @@ export default defineFileRule({
   },
   languages: ['c', 'cpp'],
   check(ctx) {
+    if (!ctx.code.includes('ob_refcnt')) return;
     RE.lastIndex = 0;
     for (let m = RE.exec(ctx.code); m; m = RE.exec(ctx.code)) {
       // `#ifndef Py_GIL_DISABLED … ob_refcnt …` is the correct way to keep the field for GIL builds.
