@@ -19,6 +19,13 @@ const dictRef: Remedy = {
     'PyObject *value;\nint rc = PyDict_GetItemRef(dict, key, &value);  /* 1 found, 0 missing, -1 error */\nif (rc < 0) goto error;\n/* … use value … */\nPy_XDECREF(value);',
 };
 
+const weakrefRef: Remedy = {
+  api: 'PyWeakref_GetRef',
+  since: '3.13',
+  compat: COMPAT,
+  snippet: 'PyObject *obj;\nif (PyWeakref_GetRef(ref, &obj) < 0) goto error;  /* 1 alive, 0 dead */\nif (obj != NULL) { /* … */ Py_DECREF(obj); }',
+};
+
 export const BORROWED: Record<string, BorrowedApi> = {
   PyDict_GetItem: { name: 'PyDict_GetItem', container: 0, remedy: dictRef },
   PyDict_GetItemWithError: { name: 'PyDict_GetItemWithError', container: 0, remedy: dictRef },
@@ -62,26 +69,8 @@ export const BORROWED: Record<string, BorrowedApi> = {
       snippet: 'PyObject *item = PyList_GetItemRef(list, i);  /* bounds-checked, strong reference */\nif (item == NULL) goto error;\n/* … */\nPy_DECREF(item);',
     },
   },
-  PyWeakref_GetObject: {
-    name: 'PyWeakref_GetObject',
-    container: 0,
-    remedy: {
-      api: 'PyWeakref_GetRef',
-      since: '3.13',
-      compat: COMPAT,
-      snippet: 'PyObject *obj;\nif (PyWeakref_GetRef(ref, &obj) < 0) goto error;  /* 1 alive, 0 dead */\nif (obj != NULL) { /* … */ Py_DECREF(obj); }',
-    },
-  },
-  PyWeakref_GET_OBJECT: {
-    name: 'PyWeakref_GET_OBJECT',
-    container: 0,
-    remedy: {
-      api: 'PyWeakref_GetRef',
-      since: '3.13',
-      compat: COMPAT,
-      snippet: 'PyObject *obj;\nif (PyWeakref_GetRef(ref, &obj) < 0) goto error;  /* 1 alive, 0 dead */\nif (obj != NULL) { /* … */ Py_DECREF(obj); }',
-    },
-  },
+  PyWeakref_GetObject: { name: 'PyWeakref_GetObject', container: 0, remedy: weakrefRef },
+  PyWeakref_GET_OBJECT: { name: 'PyWeakref_GET_OBJECT', container: 0, remedy: weakrefRef },
   PyImport_AddModule: {
     name: 'PyImport_AddModule',
     container: null,

@@ -2,6 +2,8 @@
 // which are reachable from Python, and every write to each global (extern globals across files).
 import type { FileFacts } from '../engine/facts.js';
 import type { GlobalVar, GlobalWrite } from '../engine/globals.js';
+import type { Remedy } from '../engine/types.js';
+import type { ProjectContext } from './types.js';
 
 export interface GlobalState {
   file: string;
@@ -111,4 +113,31 @@ export function unprotected(g: GlobalState): (GlobalWrite & { file: string })[] 
 
 export function related(ws: (GlobalWrite & { file: string })[], skip: number, what: string) {
   return ws.slice(skip, skip + 20).map((w) => ({ path: w.file, line: w.pos.line, column: w.pos.column, message: `${what} in ${w.fn}()` }));
+}
+
+type Write = GlobalWrite & { file: string };
+
+/** Reports a global at its first bad write, with its declaration and the other writes as related locations. */
+export function reportAtWrite(
+  ctx: ProjectContext,
+  first: Write,
+  message: string,
+  others: Write[],
+  decl: GlobalState | null,
+  remedy?: Remedy,
+  what = 'also written',
+): void {
+  ctx.report(first.file, {
+    line: first.pos.line,
+    column: first.pos.column,
+    endLine: first.endPos.line,
+    endColumn: first.endPos.column,
+    lineText: first.lineText,
+    message,
+    ...(remedy ? { remedy } : {}),
+    related: [
+      ...(decl ? [{ path: decl.file, line: decl.v.pos.line, column: decl.v.pos.column, message: `'${decl.v.name}' is declared here` }] : []),
+      ...related(others.filter((w) => w !== first), 0, what),
+    ],
+  });
 }

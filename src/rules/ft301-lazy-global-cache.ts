@@ -1,4 +1,4 @@
-import { globalModel, related, unprotected } from './_globals.js';
+import { globalModel, reportAtWrite, unprotected } from './_globals.js';
 import { defineProjectRule } from './types.js';
 
 export default defineProjectRule({
@@ -40,15 +40,7 @@ export default defineProjectRule({
       const first = ws.find((w) => w.lazy) ?? ws[0];
       if (!first) continue;
       const what = first.lazy ? `is filled lazily at run time in ${first.fn}()` : `is replaced at run time in ${first.fn}()`;
-      ctx.report(first.file, {
-        line: first.pos.line,
-        column: first.pos.column,
-        endLine: first.endPos.line,
-        endColumn: first.endPos.column,
-        lineText: first.lineText,
-        message: `global '${g.v.name}' ${what} without a lock: threads can initialise it twice, leak, or use an object another thread frees`,
-        related: [{ path: g.file, line: g.v.pos.line, column: g.v.pos.column, message: `'${g.v.name}' is declared here` }, ...related(ws.filter((w) => w !== first), 0, 'also written')],
-      });
+      reportAtWrite(ctx, first, `global '${g.v.name}' ${what} without a lock: threads can initialise it twice, leak, or use an object another thread frees`, ws, g);
     }
   },
 });

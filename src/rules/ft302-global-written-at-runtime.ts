@@ -1,5 +1,5 @@
 import type { Remedy } from '../engine/types.js';
-import { globalModel, related, unprotected } from './_globals.js';
+import { globalModel, reportAtWrite, unprotected } from './_globals.js';
 import { defineProjectRule } from './types.js';
 
 const ATOMIC: Remedy = {
@@ -38,16 +38,8 @@ export default defineProjectRule({
       if (!first) continue;
       const counter = ws.some((w) => w.kind === 'update');
       const where = g.v.fn ? `static '${g.v.name}' in ${g.v.fn}()` : `global '${g.v.name}'`;
-      ctx.report(first.file, {
-        line: first.pos.line,
-        column: first.pos.column,
-        endLine: first.endPos.line,
-        endColumn: first.endPos.column,
-        lineText: first.lineText,
-        message: `${where} is written at run time in ${first.fn}() without synchronisation: ${counter ? 'concurrent updates are lost' : 'a data race without the GIL'}`,
-        remedy: counter || ws.every((w) => w.kind === 'assign') ? ATOMIC : { api: 'PyMutex', since: '3.13', compat: null, snippet: 'static PyMutex state_lock;\nPyMutex_Lock(&state_lock);\n/* update the shared state */\nPyMutex_Unlock(&state_lock);' },
-        related: [{ path: g.file, line: g.v.pos.line, column: g.v.pos.column, message: `'${g.v.name}' is declared here` }, ...related(ws, 1, 'also written')],
-      });
+      const remedy: Remedy = counter || ws.every((w) => w.kind === 'assign') ? ATOMIC : { api: 'PyMutex', since: '3.13', compat: null, snippet: 'static PyMutex state_lock;\nPyMutex_Lock(&state_lock);\n/* update the shared state */\nPyMutex_Unlock(&state_lock);' };
+      reportAtWrite(ctx, first, `${where} is written at run time in ${first.fn}() without synchronisation: ${counter ? 'concurrent updates are lost' : 'a data race without the GIL'}`, ws, g, remedy);
     }
   },
 });

@@ -1,4 +1,4 @@
-import { globalModel, related, unprotected } from './_globals.js';
+import { globalModel, reportAtWrite, unprotected } from './_globals.js';
 import { defineProjectRule } from './types.js';
 
 export default defineProjectRule({
@@ -29,15 +29,7 @@ export default defineProjectRule({
       const ws = unprotected(g);
       const first = ws[0];
       if (!first) continue;
-      ctx.report(first.file, {
-        line: first.pos.line,
-        column: first.pos.column,
-        endLine: first.endPos.line,
-        endColumn: first.endPos.column,
-        lineText: first.lineText,
-        message: `static buffer '${g.v.name}' is written at run time in ${first.fn}(): concurrent calls overwrite each other's data`,
-        related: [{ path: g.file, line: g.v.pos.line, column: g.v.pos.column, message: `'${g.v.name}' is declared here` }, ...related(ws, 1, 'also written')],
-      });
+      reportAtWrite(ctx, first, `static buffer '${g.v.name}' is written at run time in ${first.fn}(): concurrent calls overwrite each other's data`, ws, g);
     }
   },
 });

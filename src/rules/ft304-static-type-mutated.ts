@@ -1,4 +1,4 @@
-import { globalModel, related } from './_globals.js';
+import { globalModel, reportAtWrite } from './_globals.js';
 import { defineProjectRule } from './types.js';
 
 export default defineProjectRule({
@@ -31,15 +31,7 @@ export default defineProjectRule({
       const first = bad[0];
       if (!first) continue;
       const when = g.runtime.includes(first) ? `at run time in ${first.fn}()` : `after PyType_Ready in ${first.fn}()`;
-      ctx.report(first.file, {
-        line: first.pos.line,
-        column: first.pos.column,
-        endLine: first.endPos.line,
-        endColumn: first.endPos.column,
-        lineText: first.lineText,
-        message: `static type '${g.v.name}' is modified ${when}: other threads may be using the type`,
-        related: related(bad, 1, 'also modified'),
-      });
+      reportAtWrite(ctx, first, `static type '${g.v.name}' is modified ${when}: other threads may be using the type`, bad, null, undefined, 'also modified');
     }
   },
 });
