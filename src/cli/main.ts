@@ -5,29 +5,16 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { MissingPathError, run, selectRules, UnknownRuleError } from '../engine/run.js';
 import { SEVERITY_RANK, type RunResult, type Severity } from '../engine/types.js';
-import { formatJson } from '../report/json.js';
 import { ruleMarkdown } from '../report/rule-doc.js';
-import { formatText } from '../report/text.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import { version } from '../version.js';
 import { OutputError, writeOutput } from './output.js';
-
-const FORMATS = ['text', 'json'] as const;
-type Format = (typeof FORMATS)[number];
+import { FORMATS, parseReportSpec, render, type Format } from './render.js';
 
 class UsageError extends Error {}
 
 const list = (v: unknown): string[] | undefined =>
   v === undefined ? undefined : ([] as unknown[]).concat(v).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
-
-function render(result: RunResult, format: Format, quiet: boolean, color: boolean): string {
-  switch (format) {
-    case 'json':
-      return formatJson(result, version());
-    default:
-      return formatText(result, { color, quiet });
-  }
-}
 
 export function exitCodeFor(result: RunResult, failOn: Severity): number {
   const floor = SEVERITY_RANK[failOn];
@@ -45,6 +32,11 @@ async function check(argv: Record<string, unknown>): Promise<number> {
     if (e instanceof UnknownRuleError) throw new UsageError(e.message);
     throw e;
   }
+  const reports = (list(argv.report) ?? []).map((spec) => {
+    const r = parseReportSpec(spec);
+    if (!r) throw new UsageError(`--report takes FORMAT:FILE with FORMAT one of ${FORMATS.join(', ')} (got '${spec}')`);
+    return r;
+  });
   const jobs = argv.jobs as number | undefined;
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError('--jobs takes a whole number of at least 1');
   const result = await run({
@@ -55,7 +47,10 @@ async function check(argv: Record<string, unknown>): Promise<number> {
     maxBytes: (argv['max-file-size'] as number) ?? undefined,
   });
   const color = format === 'text' && !argv.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  writeOutput(argv.output as string | undefined, render(result, format, argv.quiet === true, color));
+  const cwd = process.cwd();
+  const ctx = { quiet: argv.quiet === true, color, cwd, root: cwd };
+  for (const r of reports) writeOutput(r.file, render(result, r.format, { ...ctx, color: false, quiet: false }));
+  writeOutput(argv.output as string | undefined, render(result, format, ctx));
   return exitCodeFor(result, argv['fail-on'] as Severity);
 }
 
@@ -77,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
           .positional('paths', { type: 'string', array: true, describe: 'Files or directories to check' })
           .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format, describe: 'Output format' })
           .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE instead of stdout' })
+          .option('report', { type: 'string', array: true, describe: 'Also write a report in another format: FORMAT:FILE (repeatable), e.g. sarif:ftlint.sarif' })
           .option('select', { type: 'string', array: true, describe: 'Only these rules: ids or prefixes (FT2, FT101), comma-separated' })
           .option('ignore', { type: 'string', array: true, describe: 'Skip these rules: ids or prefixes, comma-separated' })
           .option('fail-on', { choices: ['error', 'warning', 'info'] as const, default: 'warning' as Severity, describe: 'Lowest severity that makes the exit code 1' })

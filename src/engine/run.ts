@@ -7,7 +7,8 @@ import type { FileFacts, ProjectInfo } from './facts.js';
 import { defaultJobs, lintAll } from './pool.js';
 import { readProjectInfo } from './project-info.js';
 import { DEFAULT_MAX_BYTES } from './read.js';
-import { compareFindings, type Finding, type RunResult, type ToolDiagnostic } from './types.js';
+import { filesOfModule } from '../rules/_modules.js';
+import { compareFindings, type Finding, type ModuleSummary, type RunResult, type ToolDiagnostic } from './types.js';
 
 export interface RunOptions {
   paths: string[];
@@ -108,5 +109,13 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   }
   findings.sort(compareFindings);
   diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { findings, diagnostics, filesChecked: checked, bytesChecked: bytes, linesChecked: lines };
+  return { findings, diagnostics, filesChecked: checked, bytesChecked: bytes, linesChecked: lines, modules: moduleSummaries(facts) };
+}
+
+/** Each C module definition with the files that belong to it (same directory tree). */
+function moduleSummaries(facts: FileFacts[]): ModuleSummary[] {
+  const decls = facts.flatMap((f) => (f.module?.moduleDefs ?? []).map((d) => ({ name: d.moduleName ?? d.name, path: f.path })));
+  const all = facts.map((f) => f.path);
+  const declPaths = decls.map((d) => d.path);
+  return decls.map((d) => ({ ...d, files: filesOfModule(d.path, declPaths, all) }));
 }

@@ -71,12 +71,21 @@ export interface ToolDiagnostic {
   message: string;
 }
 
+/** An extension module found in the sources, and the files that belong to it (for per-module summaries). */
+export interface ModuleSummary {
+  name: string;
+  /** File holding its declaration. */
+  path: string;
+  files: string[];
+}
+
 export interface RunResult {
   findings: Finding[];
   diagnostics: ToolDiagnostic[];
   filesChecked: number;
   bytesChecked: number;
   linesChecked: number;
+  modules?: ModuleSummary[];
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
