@@ -8,6 +8,8 @@ import { SEVERITY_RANK, type RunResult, type Severity } from '../engine/types.js
 import { ruleMarkdown } from '../report/rule-doc.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import { version } from '../version.js';
+import { ConfigError } from '../config/config.js';
+import { cliTargetVersion, configFor, failOn, mergeSelection } from '../config/resolve.js';
 import { OutputError, writeOutput } from './output.js';
 import { FORMATS, parseReportSpec, render, type Format } from './render.js';
 
@@ -25,9 +27,12 @@ export function exitCodeFor(result: RunResult, failOn: Severity): number {
 async function check(argv: Record<string, unknown>): Promise<number> {
   const paths = (argv.paths as string[] | undefined)?.length ? (argv.paths as string[]) : ['.'];
   const format = argv.format as Format;
+  const cwd = process.cwd();
+  const config = configFor(paths, cwd, argv.config as string | undefined, argv.isolated === true);
   let ruleIds: Set<string>;
   try {
-    ruleIds = selectRules(list(argv.select), list(argv.ignore));
+    const sel = mergeSelection({ select: list(argv.select), ignore: list(argv.ignore) }, config);
+    ruleIds = selectRules(sel.select, sel.ignore);
   } catch (e) {
     if (e instanceof UnknownRuleError) throw new UsageError(e.message);
     throw e;
@@ -39,19 +44,28 @@ async function check(argv: Record<string, unknown>): Promise<number> {
   });
   const jobs = argv.jobs as number | undefined;
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError('--jobs takes a whole number of at least 1');
+  let minMinor: number | undefined;
+  try {
+    if (argv['target-version'] !== undefined) minMinor = cliTargetVersion(argv['target-version']);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
   const result = await run({
     paths,
-    cwd: process.cwd(),
+    cwd,
     ruleIds,
     ...(jobs !== undefined ? { jobs } : {}),
     maxBytes: (argv['max-file-size'] as number) ?? undefined,
+    exclude: list(argv.exclude) ?? [],
+    ...(config ? { config } : {}),
+    ...(minMinor !== undefined ? { minMinor } : {}),
+    ...(argv['report-unused-ignores'] !== undefined ? { reportUnusedIgnores: argv['report-unused-ignores'] === true } : {}),
   });
   const color = format === 'text' && !argv.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const cwd = process.cwd();
   const ctx = { quiet: argv.quiet === true, color, cwd, root: cwd };
   for (const r of reports) writeOutput(r.file, render(result, r.format, { ...ctx, color: false, quiet: false }));
   writeOutput(argv.output as string | undefined, render(result, format, ctx));
-  return exitCodeFor(result, argv['fail-on'] as Severity);
+  return exitCodeFor(result, failOn(argv['fail-on'] as Severity | undefined, config));
 }
 
 function listRules(): string {
@@ -75,7 +89,12 @@ export async function main(argv: string[]): Promise<number> {
           .option('report', { type: 'string', array: true, describe: 'Also write a report in another format: FORMAT:FILE (repeatable), e.g. sarif:ftlint.sarif' })
           .option('select', { type: 'string', array: true, describe: 'Only these rules: ids or prefixes (FT2, FT101), comma-separated' })
           .option('ignore', { type: 'string', array: true, describe: 'Skip these rules: ids or prefixes, comma-separated' })
-          .option('fail-on', { choices: ['error', 'warning', 'info'] as const, default: 'warning' as Severity, describe: 'Lowest severity that makes the exit code 1' })
+          .option('fail-on', { choices: ['error', 'warning', 'info'] as const, defaultDescription: 'warning', describe: 'Lowest severity that makes the exit code 1' })
+          .option('config', { type: 'string', describe: 'Configuration file (pyproject.toml with [tool.ftlint], or ftlint.toml); default: the nearest one above the first path' })
+          .option('isolated', { type: 'boolean', describe: 'Ignore configuration files' })
+          .option('target-version', { type: 'string', describe: 'Oldest CPython the project supports, e.g. 3.9 (default: requires-python)' })
+          .option('exclude', { type: 'string', array: true, describe: 'Skip files and directories matching these globs (gitignore syntax), comma-separated' })
+          .option('report-unused-ignores', { type: 'boolean', describe: 'Report ftlint: ignore[…] comments that suppress nothing (FT002)' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print findings only: no remedies, no summary' })
           .option('jobs', { alias: 'j', type: 'number', describe: 'Worker threads (default: number of cores)' })
           .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' }),
@@ -109,6 +128,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError || e instanceof OutputError) {
       process.stderr.write(`ftlint: error: ${e.message}\nRun 'ftlint --help' for usage.\n`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`ftlint: error: ${e.message}\n`);
       return 2;
     }
     if (e instanceof MissingPathError) {

@@ -14,6 +14,8 @@ export interface ProjectInfo {
   minMinor: number | null;
   /** Where requiresPython came from. */
   source: string | null;
+  /** Rule options from configuration, by rule id (see RuleMeta.options). */
+  ruleOptions?: Record<string, Record<string, unknown>>;
 }
 
 export interface Located {

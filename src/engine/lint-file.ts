@@ -8,10 +8,13 @@ import { buildCIndex } from './c-index.js';
 import { extractModuleFacts, type FileFacts, type ProjectInfo } from './facts.js';
 import { readSource } from './read.js';
 import type { SourceFileRef } from './discover.js';
+import { extractSuppressions, type Suppression } from '../suppress/comments.js';
 import type { Finding, Language, ToolDiagnostic } from './types.js';
 
 export interface FileOutput {
   findings: Finding[];
+  /** `ftlint: ignore[…]` comments, applied in run.ts after all rules ran. */
+  suppressions?: Suppression[];
   facts: FileFacts | null;
   diagnostics: ToolDiagnostic[];
   bytes: number;
@@ -45,6 +48,8 @@ export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
   let text = read.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM: editors do not count it as a column
   out.bytes = read.bytes;
+  const suppressions = extractSuppressions(text, file.language);
+  if (suppressions.length > 0) out.suppressions = suppressions;
   const lines = new LineMap(text);
   out.lines = lines.starts.length;
   const grammar = grammarFor(file.language, text, file.abs);

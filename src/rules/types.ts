@@ -7,7 +7,7 @@ import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
 import type { Node } from '../parse/parser.js';
 
-export type Family = 'FT1' | 'FT2' | 'FT3' | 'FT4' | 'FT5' | 'FT6' | 'FT7' | 'FT8';
+export type Family = 'FT0' | 'FT1' | 'FT2' | 'FT3' | 'FT4' | 'FT5' | 'FT6' | 'FT7' | 'FT8';
 
 export interface RuleMeta {
   /** `FTnnn`. */
@@ -32,6 +32,20 @@ export interface RuleMeta {
   references: string[];
   /** What the rule does not model. */
   limitations?: string;
+  /** Options users can set in configuration: `[tool.ftlint.rules.FTnnn]` (read them with `ruleOption`). */
+  options?: Record<string, RuleOptionSpec>;
+}
+
+export interface RuleOptionSpec {
+  type: 'boolean' | 'number' | 'string' | 'string[]';
+  default: boolean | number | string | string[];
+  description: string;
+}
+
+/** A rule option's configured value, or its default. */
+export function ruleOption<T extends RuleOptionSpec['default']>(project: ProjectInfo, meta: RuleMeta, name: string): T {
+  const set = project.ruleOptions?.[meta.id]?.[name];
+  return (set !== undefined ? set : meta.options?.[name]?.default) as T;
 }
 
 export interface ReportArgs {
@@ -82,10 +96,19 @@ export interface ProjectRule {
   check(ctx: ProjectContext): void;
 }
 
-export type Rule = FileRule | ProjectRule;
+/** A rule whose findings come from ftlint's own passes (suppression comments): metadata only, no check. */
+export interface BuiltinRule {
+  kind: 'builtin';
+  meta: RuleMeta;
+}
+
+export type Rule = FileRule | ProjectRule | BuiltinRule;
 
 export function defineFileRule(rule: Omit<FileRule, 'kind'>): FileRule {
   return { kind: 'file', ...rule };
+}
+export function defineBuiltinRule(rule: Omit<BuiltinRule, 'kind'>): BuiltinRule {
+  return { kind: 'builtin', ...rule };
 }
 export function defineProjectRule(rule: Omit<ProjectRule, 'kind'>): ProjectRule {
   return { kind: 'project', ...rule };
