@@ -8,6 +8,7 @@ import { SEVERITY_RANK, type RunResult, type Severity } from '../engine/types.js
 import { ruleMarkdown } from '../report/rule-doc.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import { version } from '../version.js';
+import { applyBaseline, BaselineError, formatBaseline, makeBaseline, readBaseline } from '../baseline/baseline.js';
 import { ConfigError } from '../config/config.js';
 import { cliTargetVersion, configFor, failOn, mergeSelection } from '../config/resolve.js';
 import { OutputError, writeOutput } from './output.js';
@@ -50,7 +51,7 @@ async function check(argv: Record<string, unknown>): Promise<number> {
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  const result = await run({
+  let result = await run({
     paths,
     cwd,
     ruleIds,
@@ -61,6 +62,20 @@ async function check(argv: Record<string, unknown>): Promise<number> {
     ...(minMinor !== undefined ? { minMinor } : {}),
     ...(argv['report-unused-ignores'] !== undefined ? { reportUnusedIgnores: argv['report-unused-ignores'] === true } : {}),
   });
+  const writeBaseline = argv['write-baseline'] as string | undefined;
+  if (writeBaseline !== undefined) {
+    writeOutput(writeBaseline, formatBaseline(makeBaseline(result.findings, writeBaseline, cwd)));
+    process.stderr.write(`ftlint: wrote ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} to the baseline ${writeBaseline}\n`);
+    return 0;
+  }
+  const baselineFile = argv.baseline as string | undefined;
+  if (baselineFile !== undefined) {
+    const b = applyBaseline(result.findings, readBaseline(baselineFile, cwd), baselineFile, cwd);
+    result = { ...result, findings: b.findings };
+    if (b.stale > 0 && argv.quiet !== true) {
+      process.stderr.write(`ftlint: ${b.stale} finding${b.stale === 1 ? '' : 's'} of the baseline ${baselineFile} no longer occur${b.stale === 1 ? 's' : ''} (fixed, or the line changed); refresh it with --write-baseline ${baselineFile}\n`);
+    }
+  }
   const color = format === 'text' && !argv.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const ctx = { quiet: argv.quiet === true, color, cwd, root: cwd };
   for (const r of reports) writeOutput(r.file, render(result, r.format, { ...ctx, color: false, quiet: false }));
@@ -94,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('isolated', { type: 'boolean', describe: 'Ignore configuration files' })
           .option('target-version', { type: 'string', describe: 'Oldest CPython the project supports, e.g. 3.9 (default: requires-python)' })
           .option('exclude', { type: 'string', array: true, describe: 'Skip files and directories matching these globs (gitignore syntax), comma-separated' })
+          .option('baseline', { type: 'string', describe: 'Report only findings that are not in this baseline file' })
+          .option('write-baseline', { type: 'string', describe: 'Record the current findings in FILE (a baseline) and exit 0' })
           .option('report-unused-ignores', { type: 'boolean', describe: 'Report ftlint: ignore[…] comments that suppress nothing (FT002)' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print findings only: no remedies, no summary' })
           .option('jobs', { alias: 'j', type: 'number', describe: 'Worker threads (default: number of cores)' })
@@ -126,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (e) {
-    if (e instanceof UsageError || e instanceof OutputError) {
+    if (e instanceof UsageError || e instanceof OutputError || e instanceof BaselineError) {
       process.stderr.write(`ftlint: error: ${e.message}\nRun 'ftlint --help' for usage.\n`);
       return 2;
     }
