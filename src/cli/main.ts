@@ -10,6 +10,7 @@ import { RULES, RULES_BY_ID } from '../rules/index.js';
 import { version } from '../version.js';
 import { applyBaseline, BaselineError, formatBaseline, makeBaseline, readBaseline } from '../baseline/baseline.js';
 import { ConfigError } from '../config/config.js';
+import { planFixes, unifiedDiff, writeChanges } from '../fix/run-fixes.js';
 import { cliTargetVersion, configFor, failOn, mergeSelection } from '../config/resolve.js';
 import { OutputError, writeOutput } from './output.js';
 import { FORMATS, parseReportSpec, render, type Format } from './render.js';
@@ -76,6 +77,19 @@ async function check(argv: Record<string, unknown>): Promise<number> {
       process.stderr.write(`ftlint: ${b.stale} finding${b.stale === 1 ? '' : 's'} of the baseline ${baselineFile} no longer occur${b.stale === 1 ? 's' : ''} (fixed, or the line changed); refresh it with --write-baseline ${baselineFile}\n`);
     }
   }
+  if (argv.diff === true) {
+    const plan = planFixes(result.findings, cwd);
+    writeOutput(argv.output as string | undefined, plan.changes.map(unifiedDiff).join(''));
+    return plan.changes.length > 0 ? 1 : 0;
+  }
+  if (argv.fix === true) {
+    const plan = planFixes(result.findings, cwd);
+    writeChanges(plan, cwd);
+    if (plan.fixed.size > 0) {
+      result = { ...result, findings: result.findings.filter((f) => !plan.fixed.has(f)) };
+      process.stderr.write(`ftlint: fixed ${plan.fixed.size} problem${plan.fixed.size === 1 ? '' : 's'} in ${plan.changes.length} file${plan.changes.length === 1 ? '' : 's'}\n`);
+    }
+  }
   const color = format === 'text' && !argv.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const ctx = { quiet: argv.quiet === true, color, cwd, root: cwd };
   for (const r of reports) writeOutput(r.file, render(result, r.format, { ...ctx, color: false, quiet: false }));
@@ -109,6 +123,8 @@ export async function main(argv: string[]): Promise<number> {
           .option('isolated', { type: 'boolean', describe: 'Ignore configuration files' })
           .option('target-version', { type: 'string', describe: 'Oldest CPython the project supports, e.g. 3.9 (default: requires-python)' })
           .option('exclude', { type: 'string', array: true, describe: 'Skip files and directories matching these globs (gitignore syntax), comma-separated' })
+          .option('fix', { type: 'boolean', describe: 'Apply safe fixes (ones that cannot change behaviour in GIL builds), then report what is left' })
+          .option('diff', { type: 'boolean', describe: 'Print the safe fixes as a unified diff instead of applying them (exit 1 if there are any)' })
           .option('baseline', { type: 'string', describe: 'Report only findings that are not in this baseline file' })
           .option('write-baseline', { type: 'string', describe: 'Record the current findings in FILE (a baseline) and exit 0' })
           .option('report-unused-ignores', { type: 'boolean', describe: 'Report ftlint: ignore[…] comments that suppress nothing (FT002)' })

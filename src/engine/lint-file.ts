@@ -94,6 +94,7 @@ export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
           remedy: args.remedy ?? rule.meta.remedy,
           related: args.related ?? [],
           lineText: lines.lineText(args.start).trim(),
+          ...(args.fix ? { fix: args.fix } : {}),
         });
       },
     };

@@ -123,6 +123,7 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
           remedy: r.remedy ?? rule.meta.remedy,
           related: r.related ?? [],
           ...(args.lineText !== undefined ? { lineText: args.lineText } : {}),
+          ...(args.fix ? { fix: args.fix } : {}),
         });
       },
     };

@@ -2,7 +2,7 @@
 // Rule docs, `ftlint rule FTnnn`, the README table and SARIF's rule list are all generated from this.
 import type { CIndex } from '../engine/c-index.js';
 import type { FileFacts, ProjectInfo } from '../engine/facts.js';
-import type { Finding, Language, Remedy, RelatedLocation, Severity } from '../engine/types.js';
+import type { Finding, Fix, Language, Remedy, RelatedLocation, Severity } from '../engine/types.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
 import type { Node } from '../parse/parser.js';
@@ -55,6 +55,8 @@ export interface ReportArgs {
   remedy?: Remedy;
   related?: RelatedLocation[];
   severity?: Severity;
+  /** A safe fix: edits by UTF-16 offsets into the file's text (see src/fix/apply.ts). */
+  fix?: Fix;
 }
 
 export interface CFileContext {
