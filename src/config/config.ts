@@ -2,9 +2,10 @@
 // found by walking up from the scanned path (in each directory: .ftlint.toml, ftlint.toml, then a
 // pyproject.toml that has a [tool.ftlint] table). Unknown keys and bad values are errors that name the
 // file and the key, never silently ignored.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { startDirectory } from '../engine/project-info.js';
 import type { Severity } from '../engine/types.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 
@@ -48,12 +49,7 @@ export function emptyConfig(base: string): Config {
 
 /** Finds the configuration that applies to `start` (a file or directory): the nearest one above it. */
 export function findConfigFile(start: string): string | null {
-  let dir = resolve(start);
-  try {
-    if (!statSync(dir).isDirectory()) dir = dirname(dir);
-  } catch {
-    dir = dirname(dir);
-  }
+  let dir = startDirectory(start);
   for (;;) {
     for (const name of CONFIG_FILES) {
       const p = join(dir, name);

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Edit, Finding, Fix } from '../engine/types.js';
+import { LineMap } from '../parse/source.js';
 import { applyFixes, readFixSource, withEol } from './apply.js';
 
 export interface FileChange {
@@ -43,19 +44,10 @@ export function writeChanges(plan: FixPlan, cwd: string): void {
 /** A unified diff (3 lines of context) of one change, as `diff -u` / `git diff` print it. */
 export function unifiedDiff(c: FileChange): string {
   const text = c.before;
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  if (starts[starts.length - 1] === text.length && text.length > 0) starts.pop();
-  const lineOf = (off: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= off) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const map = new LineMap(text);
+  // LineMap counts the empty line after a final newline; a diff does not.
+  const starts = text.endsWith('\n') ? map.starts.slice(0, -1) : map.starts;
+  const lineOf = (off: number) => map.lineIndex(off);
   const lineEnd = (li: number) => (li + 1 < starts.length ? (starts[li + 1] as number) : text.length);
   const oldLines = starts.map((s, i) => text.slice(s, lineEnd(i)));
   // Regions of whole lines touched by edits, merged when they overlap or touch.
