@@ -18,9 +18,8 @@ tmp="$(mktemp -d "${RUNNER_TEMP:-/tmp}/ftlint.XXXXXX")"
 rm -f "$sarif"
 set -f # paths and args are split on blanks, never globbed
 # shellcheck disable=SC2086
-node "$FTLINT_ACTION_PATH/dist/src/cli/main.js" $FTLINT_ARGS --fail-on "$level" \
-  --report "github:$tmp/annotations.txt" --report "markdown:$tmp/summary.md" --report "sarif:$sarif" \
-  $FTLINT_PATHS
+node "$FTLINT_ACTION_PATH/dist/src/cli/main.js" $FTLINT_PATHS $FTLINT_ARGS --no-cache --fail-on "$level" \
+  --report "github:$tmp/annotations.txt" --report "markdown:$tmp/summary.md" --report "sarif:$sarif"
 code=$?
 set +f
 [ -f "$tmp/annotations.txt" ] && cat "$tmp/annotations.txt"

@@ -45,6 +45,7 @@ async function check(argv: Record<string, unknown>): Promise<number> {
     return r;
   });
   const jobs = argv.jobs as number | undefined;
+  const progress = format === 'text' && !argv.output ? progressReporter() : null;
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError('--jobs takes a whole number of at least 1');
   let minMinor: number | undefined;
   try {
@@ -62,7 +63,10 @@ async function check(argv: Record<string, unknown>): Promise<number> {
     ...(config ? { config } : {}),
     ...(minMinor !== undefined ? { minMinor } : {}),
     ...(argv['report-unused-ignores'] !== undefined ? { reportUnusedIgnores: argv['report-unused-ignores'] === true } : {}),
+    cacheDir: argv.cache === false ? null : (argv['cache-dir'] as string),
+    ...(progress ? { onProgress: progress.update } : {}),
   });
+  progress?.done();
   const writeBaseline = argv['write-baseline'] as string | undefined;
   if (writeBaseline !== undefined) {
     writeOutput(writeBaseline, formatBaseline(makeBaseline(result.findings, writeBaseline, cwd)));
@@ -95,6 +99,27 @@ async function check(argv: Record<string, unknown>): Promise<number> {
   for (const r of reports) writeOutput(r.file, render(result, r.format, { ...ctx, color: false, quiet: false }));
   writeOutput(argv.output as string | undefined, render(result, format, ctx));
   return exitCodeFor(result, failOn(argv['fail-on'] as Severity | undefined, config));
+}
+
+/** Progress on stderr for long runs on an interactive terminal; never in CI or machine-readable output. */
+function progressReporter(): { update: (done: number, total: number, bytes: number) => void; done: () => void } | null {
+  if (!process.stderr.isTTY || process.env.CI) return null;
+  const start = performance.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(done, total, bytes) {
+      const now = performance.now();
+      if (now - start < 2000 || now - last < 200) return;
+      last = now;
+      shown = true;
+      const rate = bytes / 1024 / 1024 / ((now - start) / 1000);
+      process.stderr.write(`\rftlint: ${done}/${total} files, ${rate.toFixed(1)} MB/s `);
+    },
+    done() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
 }
 
 function listRules(): string {
@@ -130,7 +155,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('report-unused-ignores', { type: 'boolean', describe: 'Report ftlint: ignore[…] comments that suppress nothing (FT002)' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print findings only: no remedies, no summary' })
           .option('jobs', { alias: 'j', type: 'number', describe: 'Worker threads (default: number of cores)' })
-          .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' }),
+          .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' })
+          .option('cache', { type: 'boolean', default: true, describe: 'Reuse results for unchanged files (--no-cache to disable)' })
+          .option('cache-dir', { type: 'string', default: '.ftlint_cache', describe: 'Where the result cache lives' }),
       async (a) => {
         code = await check(a as Record<string, unknown>);
       },

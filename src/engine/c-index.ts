@@ -60,8 +60,30 @@ export interface UpdateInfo extends Span {
   fn: number;
 }
 
+export interface DeclInfo extends Span {
+  name: string;
+  /** Type text before the declarator (specifiers and qualifiers), normalised. */
+  type: string;
+  /** Declarator text without the initializer, e.g. `*cache`, `buf[256]`. */
+  declarator: string;
+  isStatic: boolean;
+  isExtern: boolean;
+  /** The object itself is const (`const int x`, `T *const p`). */
+  isConst: boolean;
+  isArray: boolean;
+  isPointer: boolean;
+  /** Thread-local, atomic, or a lock object: never a data race by itself. */
+  isThreadSafe: boolean;
+  initializer: string | null;
+  nameStart: number;
+  /** Index into functions, or -1 at file scope. */
+  fn: number;
+}
+
 export interface CIndex {
   functions: FnInfo[];
+  /** Variable declarations (not function prototypes, not typedefs). */
+  decls: DeclInfo[];
   calls: CallInfo[];
   assigns: AssignInfo[];
   updates: UpdateInfo[];
@@ -75,6 +97,7 @@ export interface CIndex {
 
 const INDEX_TYPES = [
   'function_definition',
+  'declaration',
   'call_expression',
   'assignment_expression',
   'init_declarator',
@@ -147,6 +170,7 @@ function findFunctionDeclarator(d: Node | null): Node | null {
 
 export function buildCIndex(root: Node): CIndex {
   const functions: FnInfo[] = [];
+  const decls: DeclInfo[] = [];
   const calls: CallInfo[] = [];
   const assigns: AssignInfo[] = [];
   const updates: UpdateInfo[] = [];
@@ -193,6 +217,12 @@ export function buildCIndex(root: Node): CIndex {
 
   for (const node of nodes) {
     switch (node.type) {
+      case 'declaration': {
+        const fn = fnAt(node.startIndex);
+        // A file-scope declaration that error recovery produced from a broken function body is not a global.
+        if (fn >= 0 || FILE_SCOPE_PARENTS.has(node.parent?.type ?? '')) collectDecl(node, fn, decls);
+        break;
+      }
       case 'call_expression': {
         const f = node.childForFieldName('function');
         if (!f) break;
@@ -285,7 +315,7 @@ export function buildCIndex(root: Node): CIndex {
         break;
     }
   }
-  return { functions, calls, assigns, updates, exits, labels, breakables, hasError: root.hasError };
+  return { functions, decls, calls, assigns, updates, exits, labels, breakables, hasError: root.hasError };
 }
 
 export function functionIndexAt(functions: FnInfo[], offset: number): number {
@@ -350,4 +380,175 @@ export function lockedAt(regions: Region[], offset: number, obj: string): boolea
 
 export function condTextsAt(lowered: Lowered, offset: number): string[] {
   return condsAt(lowered.conds, offset).map((f: CondFrame) => f.cond);
+}
+
+const FILE_SCOPE_PARENTS = new Set([
+  'translation_unit',
+  'preproc_if',
+  'preproc_ifdef',
+  'preproc_else',
+  'preproc_elif',
+  'preproc_elifdef',
+  'linkage_specification',
+  'declaration_list',
+]);
+
+const THREAD_SAFE_TYPE =
+  /\b(_Thread_local|thread_local|__thread|Py_THREAD_LOCAL|\w+_TLS|_Atomic|atomic_\w+|std::atomic|std::once_flag|once_flag|PyMutex|PyThread_type_lock|Py_tss_t|pthread_mutex_t|pthread_rwlock_t|pthread_once_t|pthread_key_t|std::mutex|std::shared_mutex|std::recursive_mutex|CRITICAL_SECTION|SRWLOCK|INIT_ONCE|mtx_t|tss_t|PyThread_type_key)\b|__declspec\s*\(\s*thread\s*\)/;
+
+function collectDecl(node: Node, fn: number, out: DeclInfo[]): void {
+  let isStatic = false;
+  let isExtern = false;
+  let constBase = false;
+  const typeParts: string[] = [];
+  const declarators: Node[] = [];
+  for (const ch of node.namedChildren) {
+    if (!ch) continue;
+    switch (ch.type) {
+      case 'storage_class_specifier':
+        if (ch.text === 'static') isStatic = true;
+        else if (ch.text === 'extern') isExtern = true;
+        typeParts.push(ch.text);
+        break;
+      case 'type_qualifier':
+        if (ch.text === 'const' || ch.text === 'constexpr') constBase = true;
+        typeParts.push(ch.text);
+        break;
+      case 'identifier':
+      case 'init_declarator':
+      case 'pointer_declarator':
+      case 'array_declarator':
+      case 'function_declarator':
+      case 'parenthesized_declarator':
+      case 'reference_declarator':
+      case 'attributed_declarator':
+        declarators.push(ch);
+        break;
+      default:
+        typeParts.push(ch.text);
+    }
+  }
+  const type = norm(typeParts.join(' '));
+  const threadSafeType = THREAD_SAFE_TYPE.test(type);
+  for (const d of declarators) {
+    const inner = d.type === 'init_declarator' ? d.childForFieldName('declarator') : d;
+    if (!inner) continue;
+    // A function prototype (not a function-pointer variable) is not a variable.
+    let cur: Node | null = inner;
+    let isPointer = false;
+    let isArray = false;
+    let isFunction = false;
+    let outerPointerConst = false;
+    let first = true;
+    for (let depth = 0; cur && depth < 12; depth++) {
+      if (cur.type === 'pointer_declarator') {
+        isPointer = true;
+        if (first && cur.namedChildren.some((c) => c?.type === 'type_qualifier' && c.text === 'const')) outerPointerConst = true;
+      } else if (cur.type === 'array_declarator') isArray = true;
+      else if (cur.type === 'function_declarator') {
+        if (!isPointer) isFunction = true;
+      } else if (cur.type === 'parenthesized_declarator') {
+        // (*fp)(…): pointer to function
+      } else break;
+      first = false;
+      cur = cur.childForFieldName('declarator') ?? (cur.type === 'parenthesized_declarator' ? cur.namedChild(0) : null);
+    }
+    if (isFunction) continue;
+    const nameNode = findName(inner);
+    if (!nameNode) continue;
+    const value = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
+    out.push({
+      name: nameNode.text,
+      nameStart: nameNode.startIndex,
+      start: node.startIndex,
+      end: node.endIndex,
+      type,
+      declarator: norm(inner.text),
+      isStatic,
+      isExtern,
+      isConst: isPointer ? outerPointerConst : constBase,
+      isArray,
+      isPointer,
+      isThreadSafe: threadSafeType || THREAD_SAFE_TYPE.test(node.text.slice(0, Math.max(0, nameNode.startIndex - node.startIndex))),
+      initializer: value ? value.text : null,
+      fn,
+    });
+  }
+}
+
+function findName(d: Node): Node | null {
+  let cur: Node | null = d;
+  for (let depth = 0; cur && depth < 12; depth++) {
+    if (cur.type === 'identifier' || cur.type === 'field_identifier') return cur;
+    if (cur.type === 'qualified_identifier') return cur;
+    cur = cur.childForFieldName('declarator') ?? cur.namedChild(0);
+  }
+  return null;
+}
+
+const LOCK_CALL = /(?:^|_)(?:lock|acquire|wrlock|enter)(?:_timed)?$|^(?:PyMutex_Lock|pthread_mutex_lock|pthread_rwlock_wrlock|pthread_rwlock_rdlock|PyThread_acquire_lock(?:_timed)?|EnterCriticalSection|AcquireSRWLockExclusive|AcquireSRWLockShared|mtx_lock|ACQUIRE_LOCK|LOCK|ENTER_\w+)$/i;
+const UNLOCK_CALL = /(?:^|_)(?:unlock|release|leave)$|^(?:PyMutex_Unlock|pthread_mutex_unlock|pthread_rwlock_unlock|PyThread_release_lock|LeaveCriticalSection|ReleaseSRWLockExclusive|ReleaseSRWLockShared|mtx_unlock|RELEASE_LOCK|UNLOCK|LEAVE_\w+)$/i;
+const NOT_A_LOCK = /allocate|alloc|free|init|new|create|destroy|is_?locked|trylock|_clear|Py_?GILState/i;
+
+export interface LockSpan extends Span {
+  /** The lock call, e.g. `PyMutex_Lock(&state->mutex)`. */
+  call: string;
+  lock: string;
+  fn: number;
+}
+
+/** Spans between a lock call and the matching unlock call (same lock argument) in the same function. */
+export function lockSpans(index: CIndex): LockSpan[] {
+  const spans: LockSpan[] = [];
+  const open = new Map<string, CallInfo>();
+  let fn = -2;
+  for (const c of index.calls) {
+    if (c.fn !== fn) {
+      for (const o of open.values()) spans.push({ start: o.end, end: index.functions[o.fn]?.end ?? o.end, call: o.name, lock: lockArg(o), fn: o.fn });
+      open.clear();
+      fn = c.fn;
+    }
+    if (c.fn < 0 || NOT_A_LOCK.test(c.name)) continue;
+    const base = c.name.replace(/^.*[.>:]/, '');
+    if (UNLOCK_CALL.test(base)) {
+      const key = lockArg(c);
+      const o = open.get(key) ?? (open.size === 1 ? [...open.values()][0] : undefined);
+      if (o) {
+        spans.push({ start: o.end, end: c.start, call: o.name, lock: lockArg(o), fn: c.fn });
+        open.delete(lockArg(o));
+      }
+    } else if (LOCK_CALL.test(base)) {
+      open.set(lockArg(c), c);
+    }
+  }
+  for (const o of open.values()) spans.push({ start: o.end, end: index.functions[o.fn]?.end ?? o.end, call: o.name, lock: lockArg(o), fn: o.fn });
+  return spans;
+}
+
+function lockArg(c: CallInfo): string {
+  const a = c.args[0]?.text ?? c.name.replace(/[.>-]+\w+$/, '');
+  return normObject(a.replace(/^&/, ''));
+}
+
+/** C++ scoped guards: `std::lock_guard<…> g(m);`, `std::unique_lock`, `std::scoped_lock`, `nb::ft_lock_guard`, `py::scoped_critical_section`. */
+const GUARD_DECL = /\b(?:std::)?(?:lock_guard|unique_lock|scoped_lock|shared_lock)\b|\bft_lock_guard\b|\bft_object_guard\b|\bscoped_critical_section\b|\bPyCriticalSection_Begin\b/;
+
+/** Whether `offset` in function `fn` is protected by a lock: a lock span, a critical section, or a C++ scoped guard before it. */
+export function protectedAt(index: CIndex, spans: LockSpan[], regions: Region[], code: string, fn: number, offset: number): string | null {
+  for (const s of spans) if (s.fn === fn && s.start <= offset && offset < s.end) return s.call;
+  for (const r of regionsAt(regions, offset)) if (r.kind !== 'allow_threads') return r.begin.name;
+  const f = index.functions[fn];
+  if (f && GUARD_DECL.test(code.slice(f.bodyStart, offset))) return 'a scoped lock guard';
+  return null;
+}
+
+/** True when no block that contains `from` closes before `to`: a statement at `from` is on the path to `to`. */
+export function onPath(code: string, from: number, to: number): boolean {
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const ch = code.charCodeAt(i);
+    if (ch === 123) depth++;
+    else if (ch === 125 && --depth < 0) return false;
+  }
+  return true;
 }

@@ -1,5 +1,7 @@
 // Compact, serialisable per-file facts: what crosses from the worker threads to project-level rules.
 import type { CIndex } from './c-index.js';
+import type { GlobalFacts } from './globals.js';
+import type { ObjectFacts } from './objects.js';
 import { condTextsAt } from './c-index.js';
 import { setGilFix } from '../fix/c-fixes.js';
 import type { Finding, Fix, Language, Position } from './types.js';
@@ -55,6 +57,8 @@ export interface ModuleDef extends Located {
   name: string;
   /** Identifier given as m_slots, or null. */
   slots: string | null;
+  /** m_traverse / m_clear / m_free functions. */
+  teardown: string[];
   moduleName: string | null;
 }
 
@@ -98,6 +102,10 @@ export interface FileFacts {
   path: string;
   language: Language;
   module: ModuleFacts | null;
+  /** Shared C state (FT3): globals, writes, entry points. */
+  globals?: GlobalFacts;
+  /** Extension types and per-object field accesses (FT409). */
+  objects?: ObjectFacts;
   /** Binding-generator facts (Cython directive, pybind11 modules, …) for project rules. */
   bindings?: Record<string, unknown>;
 }
@@ -205,15 +213,20 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
     if (close === -1) continue;
     const fields = splitTopLevel(code, open + 1, close);
     let slots: string | null = null;
+    const teardown: string[] = [];
     let nameIdx = 1;
     const designated = fields.some((f) => f.text.startsWith('.'));
     if (designated) {
       for (const f of fields) {
         const dm = /^\.(\w+)\s*=\s*(.*)$/s.exec(f.text);
         if (dm && dm[1] === 'm_slots') slots = (dm[2] as string).trim();
+        if (dm && /^m_(traverse|clear|free)$/.test(dm[1] as string)) teardown.push((dm[2] as string).trim());
       }
       nameIdx = fields.findIndex((f) => /^\.m_name\b/.test(f.text));
-    } else if (fields.length > 5) slots = (fields[5] as { text: string }).text;
+    } else {
+      if (fields.length > 5) slots = (fields[5] as { text: string }).text;
+      for (const f of fields.slice(6, 9)) teardown.push(f.text);
+    }
     if (slots !== null && /^(NULL|0|nullptr)$/.test(slots)) slots = null;
     if (slots !== null) slots = slots.replace(/^&/, '').replace(/\s+/g, '');
     let moduleName: string | null = null;
@@ -223,7 +236,13 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
       const q2 = q === -1 ? -1 : text.indexOf('"', q + 1);
       if (q !== -1 && q2 !== -1 && q2 < close) moduleName = text.slice(q + 1, q2);
     }
-    moduleDefs.push({ ...located(lines, lineStartOfDecl(code, m.index), close + 1), name: m[1] as string, slots, moduleName });
+    moduleDefs.push({
+      ...located(lines, lineStartOfDecl(code, m.index), close + 1),
+      name: m[1] as string,
+      slots,
+      moduleName,
+      teardown: teardown.map((t) => t.replace(/^\([^)]*\)\s*/, '').replace(/^&/, '')).filter((t) => /^[A-Za-z_]\w*$/.test(t) && t !== 'NULL'),
+    });
   }
 
   const fnName = (i: number) => (i >= 0 ? (index.functions[i]?.name ?? '') : '');

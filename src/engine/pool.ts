@@ -36,7 +36,7 @@ export async function lintAll(
     return results;
   }
   const workerUrl = new URL('./worker.js', import.meta.url);
-  const init = { ruleIds: opts.rules.map((r: FileRule) => r.meta.id), options: { project: opts.project, maxBytes: opts.maxBytes, parseTimeoutMs: opts.parseTimeoutMs } };
+  const init = { ruleIds: opts.rules.map((r: FileRule) => r.meta.id), options: { project: opts.project, maxBytes: opts.maxBytes, parseTimeoutMs: opts.parseTimeoutMs, cache: opts.cache } };
   let next = 0;
   await new Promise<void>((resolveAll, rejectAll) => {
     let live = workers;

@@ -11,6 +11,9 @@ import { configFilter } from '../config/apply.js';
 import type { Config } from '../config/config.js';
 import { filesOfModule } from '../rules/_modules.js';
 import { Suppressions } from '../suppress/filter.js';
+import { cacheSalt, prepareCacheDir, type CacheConfig } from './cache.js';
+import { resolve } from 'node:path';
+import { buildId, version } from '../version.js';
 import { compareFindings, type Finding, type ModuleSummary, type RunResult, type ToolDiagnostic } from './types.js';
 
 export interface RunOptions {
@@ -28,6 +31,10 @@ export interface RunOptions {
   config?: Config;
   /** Report suppressions that suppressed nothing (FT002); default: the config's `report-unused-ignores`. */
   reportUnusedIgnores?: boolean;
+  /** Result cache directory; undefined: `.ftlint_cache` in the cwd; null: no cache. */
+  cacheDir?: string | null;
+  /** Version that keys the cache (tests change it to prove invalidation). */
+  cacheVersion?: string;
   onProgress?: (done: number, total: number, bytes: number) => void;
 }
 
@@ -72,9 +79,21 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiagnostic[], project: ProjectInfo, opts: RunOptions): Promise<RunResult> {
   const fileRules = RULES.filter((r): r is FileRule => r.kind === 'file' && opts.ruleIds.has(r.meta.id));
   const projectRules = RULES.filter((r): r is ProjectRule => r.kind === 'project' && opts.ruleIds.has(r.meta.id));
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const parseTimeoutMs = opts.parseTimeoutMs ?? 20_000;
+  let cache: CacheConfig | null = null;
+  if (opts.cacheDir !== null) {
+    const dir = resolve(opts.cwd, opts.cacheDir ?? '.ftlint_cache');
+    try {
+      prepareCacheDir(dir);
+      cache = { dir, salt: cacheSalt([opts.cacheVersion ?? `${version()}+${buildId()}`, fileRules.map((r) => r.meta.id).sort(), project, maxBytes, parseTimeoutMs]) };
+    } catch {
+      cache = null; // unwritable: run without a cache
+    }
+  }
   const outputs = await lintAll(
     files,
-    { rules: fileRules, project, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES, parseTimeoutMs: opts.parseTimeoutMs ?? 20_000 },
+    { rules: fileRules, project, maxBytes, parseTimeoutMs, cache },
     opts.jobs ?? defaultJobs(),
     opts.onProgress ? (done, bytes) => opts.onProgress?.(done, files.length, bytes) : undefined,
   );

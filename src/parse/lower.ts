@@ -63,6 +63,8 @@ export interface Lowered {
   defines: Define[];
   /** Offsets of every `#include` target, e.g. `pythoncapi_compat.h`. */
   includes: { path: string; start: number }[];
+  /** Offsets of `PyMODINIT_FUNC` uses: the functions they start are module init functions, whatever their name. */
+  modinit: number[];
 }
 
 type Lowering =
@@ -183,6 +185,7 @@ export function lowerC(src: string): Lowered {
   const toggles: MacroUse[] = [];
   const defines: Define[] = [];
   const includes: { path: string; start: number }[] = [];
+  const modinit: number[] = [];
   const conds: CondSegment[] = [{ start: 0, frames: [] }];
   const condStack: CondState[] = [];
   let openRegions: Region[] = [];
@@ -260,6 +263,7 @@ export function lowerC(src: string): Lowered {
     conds,
     defines,
     includes,
+    modinit,
   };
 
   function skipQuoted(start: number): number {
@@ -317,6 +321,7 @@ export function lowerC(src: string): Lowered {
 
   function lowerMacro(name: string, low: Lowering, start: number, idEnd: number): number {
     if (low.role === 'replace') {
+      if (name === 'PyMODINIT_FUNC') modinit.push(start);
       const after = skipSpaces(idEnd);
       const text = low.noSemicolon && src.charCodeAt(after) === 59 ? low.noSemicolon : low.with;
       replace(start, idEnd, text);

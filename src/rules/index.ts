@@ -17,12 +17,35 @@ import ft206 from './ft206-borrowed-sys-object.js';
 import ft207 from './ft207-dict-next-unlocked.js';
 import ft208 from './ft208-sequence-fast-unlocked.js';
 import ft209 from './ft209-borrowed-cell.js';
+import ft301 from './ft301-lazy-global-cache.js';
+import ft302 from './ft302-global-written-at-runtime.js';
+import ft303 from './ft303-static-scratch-buffer.js';
+import ft304 from './ft304-static-type-mutated.js';
+import ft401 from './ft401-region-exit.js';
+import ft402 from './ft402-unbalanced-region.js';
+import ft403 from './ft403-capi-without-thread-state.js';
+import ft404 from './ft404-mutex-held-across-python.js';
+import ft405 from './ft405-unreleased-on-path.js';
+import ft406 from './ft406-gil-calls-removed.js';
+import ft407 from './ft407-gilstate-check-as-lock.js';
+import ft408 from './ft408-legacy-pythread-lock.js';
+import ft409 from './ft409-unprotected-object-state.js';
+import ft501 from './ft501-refcount-one-check.js';
+import ft502 from './ft502-ob-refcnt-access.js';
+import ft503 from './ft503-set-refcnt-outside-dealloc.js';
+import ft504 from './ft504-type-dict-write.js';
+import ft601 from './ft601-environment-mutation.js';
+import ft602 from './ft602-non-reentrant-libc.js';
 import type { Rule } from './types.js';
 
 export const RULES: readonly Rule[] = [
   ft001, ft002,
   ft101, ft102, ft103, ft104, ft105, ft106,
   ft201, ft202, ft203, ft204, ft205, ft206, ft207, ft208, ft209,
+  ft301, ft302, ft303, ft304,
+  ft401, ft402, ft403, ft404, ft405, ft406, ft407, ft408, ft409,
+  ft501, ft502, ft503, ft504,
+  ft601, ft602,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.meta.id, r]));

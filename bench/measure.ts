@@ -1,0 +1,50 @@
+// One measurement in a fresh process (so peak RSS is its own): `node measure.js MODE JOBS DIR [cache-dir]`.
+//   parse-only: read and parse every .c/.h file with tree-sitter, nothing else;
+//   lint:       ftlint end to end (all rules, findings rendered to JSON), cache off unless a cache dir is given.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { initParsers, parse } from '../src/parse/parser.js';
+import { run, selectRules } from '../src/engine/run.js';
+import { formatJson } from '../src/report/json.js';
+
+const [mode, jobsArg, dir, cacheDir] = process.argv.slice(2);
+const jobs = Number(jobsArg ?? '1');
+
+function listFiles(d: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) out.push(...listFiles(p));
+    else if (/\.(c|h)$/.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+async function parseOnly(files: string[]): Promise<void> {
+  if (jobs <= 1) {
+    await initParsers();
+    for (const f of files) parse('c', readFileSync(f, 'utf8'))?.delete();
+    return;
+  }
+  const url = new URL('./parse-worker.js', import.meta.url);
+  const chunks: string[][] = Array.from({ length: jobs }, () => []);
+  files.forEach((f, i) => chunks[i % jobs]?.push(f));
+  await Promise.all(chunks.map((c) => new Promise<void>((res, rej) => {
+    const w = new Worker(url, { workerData: c });
+    w.on('message', () => void w.terminate().then(() => res()));
+    w.on('error', rej);
+  })));
+}
+
+const t0 = performance.now();
+const files = listFiles(dir as string);
+let findings = 0;
+if (mode === 'parse-only') await parseOnly(files);
+else {
+  const result = await run({ paths: [dir as string], cwd: process.cwd(), ruleIds: selectRules(undefined, undefined), jobs, ...(cacheDir ? { cacheDir } : { cacheDir: null }) });
+  findings = result.findings.length;
+  formatJson(result, 'bench');
+}
+const ms = performance.now() - t0;
+process.stdout.write(JSON.stringify({ ms, maxRssKB: process.resourceUsage().maxRSS, files: files.length, findings }));

@@ -1,0 +1,226 @@
+// The shared-state model of one file: file-scope and function-static variables, every write to them,
+// and the Python entry points (method tables, type slots) and module-init roots that decide whether a
+// write happens at run time. Serialisable: project rules merge it across files (extern globals).
+import { condsAt } from '../parse/lower.js';
+import type { Lowered } from '../parse/lower.js';
+import type { LineMap } from '../parse/source.js';
+import { lockSpans, protectedAt, type CIndex, type DeclInfo } from './c-index.js';
+import { located, matchBrace, type Located } from './facts.js';
+import { excludesFreeThreaded, isFreeThreadedOnly, onlyBefore313 } from './guards.js';
+
+export type GlobalKind = 'object' | 'type' | 'buffer' | 'scalar' | 'table' | 'other';
+
+export interface GlobalVar extends Located {
+  name: string;
+  /** Function name for a function-scope static, null at file scope. */
+  fn: string | null;
+  type: string;
+  kind: GlobalKind;
+  isStatic: boolean;
+  isExtern: boolean;
+  isConst: boolean;
+  isThreadSafe: boolean;
+  isArray: boolean;
+  isPointer: boolean;
+}
+
+export type WriteKind = 'assign' | 'element' | 'field' | 'update' | 'copy' | 'parse' | 'setref';
+
+export interface GlobalWrite extends Located {
+  name: string;
+  /** The function-static's function, or null when the name refers to a file-scope / extern global. */
+  scopeFn: string | null;
+  fn: string;
+  kind: WriteKind;
+  /** Lock / critical section / guard protecting the write, or null. */
+  protectedBy: string | null;
+  /** Compiled out of free-threaded builds (`#ifndef Py_GIL_DISABLED`), or only in them. */
+  ftConditional: boolean;
+  /** `if (x == NULL) x = …` — a lazily filled cache. */
+  lazy: boolean;
+  /** For static types: the write happens after `PyType_Ready(&x)` in the same function. */
+  afterReady: boolean;
+}
+
+export interface GlobalFacts {
+  vars: GlobalVar[];
+  writes: GlobalWrite[];
+  /** Functions named in method tables / type slots / getsets: reachable from Python. */
+  pyEntry: string[];
+  /** Functions named in `{Py_mod_exec, fn}` slots, and functions defined with PyMODINIT_FUNC. */
+  execFns: string[];
+  /** Module teardown (m_traverse/m_clear/m_free, Py_AtExit callbacks): not concurrent with module use. */
+  teardownFns: string[];
+  /** Names declared `extern` in this file: writes to them may resolve to another file's global. */
+  externs: string[];
+  /** The file defines `main`: a program, not an extension; its globals are not checked. */
+  isProgram: boolean;
+}
+
+const OBJECT_TYPE = /\b(PyObject|Py\w*Object|PyTypeObject)\b/;
+const TABLE_TYPE =
+  /\b(PyMethodDef|PyMemberDef|PyGetSetDef|PyModuleDef|PyModuleDef_Slot|PyType_Slot|PyType_Spec|PyNumberMethods|PySequenceMethods|PyMappingMethods|PyAsyncMethods|PyBufferProcs|PyStructSequence_Field|PyStructSequence_Desc|_PyArg_Parser|PyArg_Parser)\b/;
+const ENTRY_TABLE = /\b(?:struct\s+)?(PyMethodDef|PyGetSetDef|PyType_Slot|PyTypeObject|PyNumberMethods|PySequenceMethods|PyMappingMethods|PyAsyncMethods|PyBufferProcs)\s+\w+\s*(?:\[[^\]]*\])?\s*=\s*\{/g;
+const COPY_INTO = /^(memcpy|memmove|memset|strcpy|strncpy|strcat|strncat|sprintf|snprintf|vsprintf|vsnprintf|PyOS_snprintf|PyOS_vsnprintf|wcscpy|wcsncpy|wcscat|strftime|wcsftime|strlcpy|strlcat|fgets|read|fread|getcwd|realpath)$/;
+const SETREF = /^(Py_SETREF|Py_XSETREF|Py_CLEAR)$/;
+const PARSE = /^(PyArg_Parse\w*|PyArg_UnpackTuple|sscanf|fscanf)$/;
+const TEARDOWN = /(?:^|_)(clear|free|dealloc|fini|finali[sz]e|cleanup|teardown|traverse)(?:_|$)/i;
+/** tree-sitter occasionally takes `else if (…) {` after a macro for a function definition named `if`. */
+const KEYWORD_FN = /^(if|else|while|for|switch|return|sizeof|do|case)$/;
+
+function kindOf(d: DeclInfo): GlobalKind {
+  if (TABLE_TYPE.test(d.type)) return 'table';
+  if (/\bPyTypeObject\b/.test(d.type) && !d.isPointer) return 'type';
+  if (OBJECT_TYPE.test(d.type) && d.isPointer) return 'object';
+  const base = d.type.replace(/\b(static|extern|const|volatile|register|unsigned|signed)\b/g, ' ').trim();
+  if (d.isArray && !d.isPointer && /^(char|wchar_t|Py_UCS[124]|int|long|long long|short|double|float|u?int\d+_t|size_t|Py_ssize_t|BYTE|TCHAR|WCHAR|)$/.test(base.replace(/\s+/g, ' '))) return 'buffer';
+  if (!d.isArray && /^(?:(?:static|extern|volatile|unsigned|signed|register)\s+)*(?:char|short|int|long|long long|float|double|_Bool|bool|size_t|ssize_t|Py_ssize_t|Py_hash_t|u?int\d*_t|uintptr_t|intptr_t|Py_UCS[124]|time_t|pid_t|unsigned|signed|[A-Za-z_]\w*)(?:\s+(?:int|long|char|short))*$/.test(d.type)) return 'scalar';
+  return 'other';
+}
+
+/** Root identifier of an lvalue: `x`, `x[i]`, `x.f`, `x->f`, `(*x)`, `*x`. */
+export function lvalueRoot(lhs: string): { root: string; kind: WriteKind } | null {
+  const t = lhs.replace(/\s+/g, '');
+  const m = /^[(*]*([A-Za-z_]\w*)/.exec(t);
+  if (!m) return null;
+  const root = m[1] as string;
+  const rest = t.slice((m.index ?? 0) + m[0].length).replace(/^\)+/, '');
+  if (rest === '') return { root, kind: t.startsWith('*') ? 'field' : 'assign' };
+  if (rest.startsWith('[')) return { root, kind: 'element' };
+  if (rest.startsWith('.') || rest.startsWith('->')) return { root, kind: 'field' };
+  return null;
+}
+
+export function extractGlobals(code: string, lowered: Lowered, index: CIndex, lines: LineMap): GlobalFacts {
+  const vars: GlobalVar[] = [];
+  const writes: GlobalWrite[] = [];
+  const fnName = (i: number) => (i >= 0 ? (index.functions[i]?.name ?? '') : '');
+
+  // Locals (and params) per function, which shadow globals of the same name.
+  const locals = new Map<number, Set<string>>();
+  const statics = new Map<number, Map<string, DeclInfo>>();
+  const fileScope = new Map<string, DeclInfo>();
+  index.functions.forEach((f, i) => locals.set(i, new Set(f.params.map((p) => p.name))));
+  for (const d of index.decls) {
+    if (d.fn >= 0) {
+      if (d.isStatic && !d.isExtern) {
+        let m = statics.get(d.fn);
+        if (!m) statics.set(d.fn, (m = new Map()));
+        m.set(d.name, d);
+      } else if (!d.isExtern) locals.get(d.fn)?.add(d.name);
+    } else if (!fileScope.has(d.name) || !d.isExtern) fileScope.set(d.name, d);
+  }
+  for (const d of index.decls) {
+    if (d.fn >= 0 && !(d.isStatic && !d.isExtern)) continue;
+    if (d.fn < 0 && fileScope.get(d.name) !== d) continue;
+    vars.push({
+      ...located(lines, d.nameStart, d.nameStart + d.name.length),
+      name: d.name,
+      fn: d.fn >= 0 ? fnName(d.fn) : null,
+      type: d.type,
+      kind: kindOf(d),
+      isStatic: d.isStatic,
+      isExtern: d.isExtern,
+      isConst: d.isConst,
+      isThreadSafe: d.isThreadSafe,
+      isArray: d.isArray,
+      isPointer: d.isPointer,
+    });
+  }
+
+  const spans = lockSpans(index);
+  // Resolve a name used in function `fn` to a global: a function-static, else (unless shadowed) file scope/extern.
+  const resolve = (fn: number, name: string): { scopeFn: string | null } | null => {
+    if (statics.get(fn)?.has(name)) return { scopeFn: fnName(fn) };
+    if (locals.get(fn)?.has(name)) return null;
+    const fs = fileScope.get(name);
+    if (fs) return fs.isThreadSafe || fs.isConst ? null : { scopeFn: null };
+    // Not declared in this file: maybe a global of another file (resolved at project level).
+    return { scopeFn: null };
+  };
+  const readySites = index.calls.filter((c) => c.name === 'PyType_Ready' || c.name === 'PyType_ReadyStatic');
+
+  const addWrite = (fn: number, name: string, kind: WriteKind, start: number, end: number) => {
+    if (fn < 0 || KEYWORD_FN.test(fnName(fn))) return;
+    const r = resolve(fn, name);
+    if (!r) return;
+    const st = statics.get(fn)?.get(name);
+    if (st && (st.isThreadSafe || st.isConst)) return;
+    const f = index.functions[fn];
+    const before = f ? code.slice(f.bodyStart, start) : '';
+    const esc = name.replace(/[$]/g, '\\$&');
+    const lazy =
+      kind === 'assign' &&
+      new RegExp(`\\b(?:if|while)\\s*\\(\\s*(?:!\\s*${esc}\\b|${esc}\\s*==\\s*(?:NULL|0|nullptr)\\b|(?:NULL|0|nullptr)\\s*==\\s*${esc}\\b|${esc}\\s*(?:!=\\s*(?:NULL|0|nullptr))?\\s*\\))`).test(before);
+    const conds = condsAt(lowered.conds, start).map((c) => c.cond);
+    writes.push({
+      ...located(lines, start, end),
+      name,
+      scopeFn: r.scopeFn,
+      fn: fnName(fn),
+      kind,
+      protectedBy: protectedAt(index, spans, lowered.regions, code, fn, start),
+      ftConditional: conds.some((c) => excludesFreeThreaded(c) || isFreeThreadedOnly(c)) || onlyBefore313(conds),
+      lazy,
+      afterReady: readySites.some((c) => c.fn === fn && c.end <= start && (c.args[0]?.text ?? '').replace(/[&\s()]/g, '').replace(/^\w+\*/, '') === name),
+    });
+  };
+
+  for (const a of index.assigns) {
+    if (a.isInit || a.fn < 0) continue;
+    const lv = lvalueRoot(a.lhs);
+    if (!lv) continue;
+    addWrite(a.fn, lv.root, a.op === '=' ? lv.kind : lv.kind === 'assign' ? 'update' : lv.kind, a.start, a.end);
+  }
+  for (const u of index.updates) {
+    const lv = lvalueRoot(u.target);
+    if (lv) addWrite(u.fn, lv.root, lv.kind === 'assign' ? 'update' : lv.kind, u.start, u.end);
+  }
+  for (const c of index.calls) {
+    if (c.fn < 0) continue;
+    if (COPY_INTO.test(c.name) && c.args[0]) {
+      const lv = lvalueRoot(c.args[0].text.replace(/^&/, '').replace(/\s*\+.*$/, ''));
+      if (lv) addWrite(c.fn, lv.root, 'copy', c.start, c.end);
+    } else if (SETREF.test(c.name) && c.args[0]) {
+      if (c.name === 'Py_CLEAR' && TEARDOWN.test(fnName(c.fn))) continue;
+      const lv = lvalueRoot(c.args[0].text);
+      if (lv) addWrite(c.fn, lv.root, lv.kind === 'assign' ? 'setref' : lv.kind, c.start, c.end);
+    } else if (PARSE.test(c.name)) {
+      for (const a of c.args.slice(1)) {
+        const m = /^&\s*([A-Za-z_]\w*)$/.exec(a.text.trim());
+        if (m) addWrite(c.fn, m[1] as string, 'parse', c.start, c.end);
+      }
+    }
+  }
+
+  // Python entry points and module exec functions, read from the tables' initializers.
+  const pyEntry = new Set<string>();
+  const execFns = new Set<string>();
+  ENTRY_TABLE.lastIndex = 0;
+  for (let m = ENTRY_TABLE.exec(code); m; m = ENTRY_TABLE.exec(code)) {
+    const open = m.index + m[0].length - 1;
+    const close = matchBrace(code, open);
+    if (close === -1) continue;
+    for (const id of code.slice(open, close).match(/[A-Za-z_]\w*/g) ?? []) pyEntry.add(id);
+  }
+  const execRe = /\{\s*Py_mod_exec\s*,\s*(?:\([^)]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\}/g;
+  for (let m = execRe.exec(code); m; m = execRe.exec(code)) execFns.add(m[1] as string);
+  for (const f of index.functions) if (lowered.modinit.includes(f.start)) execFns.add(f.name);
+  const teardownFns = new Set<string>();
+  for (const c of index.calls) {
+    if (c.name === 'Py_AtExit' || c.name === 'atexit') {
+      const t = (c.args[0]?.text ?? '').replace(/^&/, '');
+      if (/^[A-Za-z_]\w*$/.test(t)) teardownFns.add(t);
+    }
+  }
+  // Keep names that can be functions; macros (METH_VARARGS) and C-API names (PyCFunction) cannot.
+  return {
+    vars,
+    writes,
+    pyEntry: [...pyEntry].filter((n) => !/^[A-Z0-9_]+$/.test(n) && !/^_?Py[A-Z]/.test(n)),
+    execFns: [...execFns],
+    teardownFns: [...teardownFns],
+    externs: index.decls.filter((d) => d.isExtern).map((d) => d.name),
+    isProgram: index.functions.some((f) => f.name === 'main' || f.name === 'wmain'),
+  };
+}

@@ -1,0 +1,178 @@
+// Extension types and their per-object state: structs that start with PyObject_HEAD, the functions
+// that receive such an object as `self`, and every access to `self->field` with whether a critical
+// section, lock or atomic protects it. Serialisable: the FT409 project rule joins structs declared in
+// headers with methods defined in .c files.
+import type { Node } from '../parse/parser.js';
+import type { Lowered } from '../parse/lower.js';
+import type { LineMap } from '../parse/source.js';
+import { lockSpans, normObject, protectedAt, regionsAt, type CIndex } from './c-index.js';
+import type { Position } from './types.js';
+
+export interface ObjectStruct {
+  /** Typedef names and `struct` tag of the struct. */
+  names: string[];
+  fields: { name: string; type: string }[];
+  /** Name of the first field's type when it is another object struct (inheritance), e.g. `BaseObject`. */
+  base: string | null;
+}
+
+export interface FieldAccess {
+  field: string;
+  write: boolean;
+  start: number;
+  pos: Position;
+  lineText: string;
+  protectedBy: string | null;
+}
+
+export interface SelfFunction {
+  name: string;
+  /** Struct type of `self` (typedef or tag name). */
+  selfType: string;
+  /** The variable that holds it, as written (`self`, `decoder`, …). */
+  selfVar: string;
+  accesses: FieldAccess[];
+}
+
+export interface ObjectFacts {
+  structs: ObjectStruct[];
+  functions: SelfFunction[];
+  /** Functions named in allocation/teardown slots (tp_new, tp_alloc, tp_dealloc, tp_clear, tp_traverse, …). */
+  lifecycle: string[];
+}
+
+const LIFECYCLE_SLOTS = /^(tp_new|tp_alloc|tp_dealloc|tp_clear|tp_traverse|tp_finalize|tp_free|tp_del|tp_is_gc)$/;
+const LIFECYCLE_NAME = /(?:^|_)(new|alloc|dealloc|clear|traverse|finalize|finalise|free|del|destroy|gc_traverse)$/i;
+// Positional PyTypeObject initializer fields after the head: their index → slot name.
+const TYPE_FIELDS = [
+  'tp_name', 'tp_basicsize', 'tp_itemsize', 'tp_dealloc', 'tp_vectorcall_offset', 'tp_getattr', 'tp_setattr', 'tp_as_async',
+  'tp_repr', 'tp_as_number', 'tp_as_sequence', 'tp_as_mapping', 'tp_hash', 'tp_call', 'tp_str', 'tp_getattro', 'tp_setattro',
+  'tp_as_buffer', 'tp_flags', 'tp_doc', 'tp_traverse', 'tp_clear', 'tp_richcompare', 'tp_weaklistoffset', 'tp_iter',
+  'tp_iternext', 'tp_methods', 'tp_members', 'tp_getset', 'tp_base', 'tp_dict', 'tp_descr_get', 'tp_descr_set',
+  'tp_dictoffset', 'tp_init', 'tp_alloc', 'tp_new', 'tp_free', 'tp_is_gc', 'tp_bases', 'tp_mro', 'tp_cache', 'tp_subclasses',
+  'tp_weaklist', 'tp_del', 'tp_version_tag', 'tp_finalize', 'tp_vectorcall',
+];
+/** Fields the runtime manages or that are synchronisation objects themselves. */
+const SKIP_FIELD_TYPE = /\b(PyMutex|_Atomic|atomic_\w+|std::atomic|PyThread_type_lock|pthread_mutex_t|Py_tss_t)\b/;
+const SKIP_FIELD_NAME = /^(weakreflist|in_weakreflist|dict|ob_base|ob|vectorcall)$/;
+const WRITER_CALL = /\b(Py_X?SETREF|Py_CLEAR|memcpy|memmove|memset|strcpy|strncpy|PyArg_Parse\w*)\s*\(\s*(?:[^,()]*,\s*)*&?\s*$/;
+
+export function extractObjects(root: Node, code: string, lowered: Lowered, index: CIndex, lines: LineMap): ObjectFacts {
+  const structs: ObjectStruct[] = [];
+  const byNode = new Map<number, ObjectStruct>();
+  const nodes = root.descendantsOfType(['struct_specifier', 'type_definition']);
+  // Structs first: a typedef comes before its struct in document order.
+  for (const node of [...nodes.filter((n) => n?.type === 'struct_specifier'), ...nodes.filter((n) => n?.type === 'type_definition')]) {
+    if (!node) continue;
+    if (node.type === 'struct_specifier') {
+      const body = node.childForFieldName('body');
+      if (!body) continue;
+      const fieldsDecl = body.namedChildren.filter((c): c is Node => c !== null && c.type === 'field_declaration');
+      const first = fieldsDecl[0];
+      if (!first) continue;
+      const firstType = first.childForFieldName('type')?.text ?? '';
+      const firstName = first.childForFieldName('declarator')?.text ?? '';
+      const isObject = /^(PyObject|PyVarObject|PyObject_HEAD|PyObject_VAR_HEAD)$/.test(firstType) && !/^\*/.test(firstName);
+      const fields = fieldsDecl.flatMap((f) => {
+        const type = f.childForFieldName('type')?.text ?? '';
+        return f.childrenForFieldName('declarator').filter((d): d is Node => d !== null).map((d) => ({ name: d.text.replace(/^[*\s]+/, '').replace(/\[.*$/, ''), type }));
+      });
+      const tag = node.childForFieldName('name')?.text;
+      const st: ObjectStruct = { names: tag ? [tag] : [], fields, base: isObject ? null : /^\w+$/.test(firstType) && !/^\*/.test(firstName) ? firstType : '' };
+      if (isObject || st.base) {
+        structs.push(st);
+        byNode.set(node.startIndex, st);
+      }
+    } else {
+      const type = node.childForFieldName('type');
+      const st = type ? byNode.get(type.startIndex) : undefined;
+      if (!st) continue;
+      for (const d of node.childrenForFieldName('declarator')) if (d && d.type === 'type_identifier') st.names.push(d.text);
+    }
+  }
+  // `base: ''` marks a struct whose first field is not an object header: kept only if resolved later (project level).
+  const objectStructs = structs.filter((s) => s.base !== '' && s.names.length > 0);
+
+  // Lifecycle functions named in type slots.
+  const lifecycle = new Set<string>();
+  const slotRe = /\{\s*Py_(tp_\w+)\s*,\s*(?:\([^)]*\)\s*)?&?\s*(\w+)\s*\}/g;
+  for (let m = slotRe.exec(code); m; m = slotRe.exec(code)) if (LIFECYCLE_SLOTS.test(m[1] as string)) lifecycle.add(m[2] as string);
+  const desigRe = /\.(tp_\w+)\s*=\s*(?:\([^)]*\)\s*)?&?\s*(\w+)/g;
+  for (let m = desigRe.exec(code); m; m = desigRe.exec(code)) if (LIFECYCLE_SLOTS.test(m[1] as string)) lifecycle.add(m[2] as string);
+  const staticType = /\bPyTypeObject\s+\w+\s*=\s*\{\s*(?:PyVarObject_HEAD_INIT|PyObject_HEAD_INIT)\s*\([^)]*\)\s*,?/g;
+  for (let m = staticType.exec(code); m; m = staticType.exec(code)) {
+    let depth = 1;
+    let k = m.index + m[0].length;
+    let field = 0;
+    let cur = '';
+    for (; k < code.length && depth > 0; k++) {
+      const ch = code[k] as string;
+      if (ch === '{' || ch === '(') depth++;
+      else if (ch === '}' || ch === ')') depth--;
+      if ((ch === ',' && depth === 1) || depth === 0) {
+        const slot = TYPE_FIELDS[field];
+        const val = cur.trim().replace(/^\([^)]*\)\s*/, '').replace(/^&/, '');
+        if (slot && LIFECYCLE_SLOTS.test(slot) && /^[A-Za-z_]\w*$/.test(val) && val !== 'NULL') lifecycle.add(val);
+        if (cur.trim().startsWith('.')) break; // designated from here on: handled above
+        field++;
+        cur = '';
+      } else cur += ch;
+    }
+  }
+
+  // Functions with a typed `self`: first parameter `T *self`, or a local `T *s = (T *)self;`.
+  const spans = lockSpans(index);
+  const functions: SelfFunction[] = [];
+  index.functions.forEach((f, fi) => {
+    const selfVars = new Map<string, string>();
+    const p0 = f.params[0];
+    if (!p0) return;
+    if (!/^(PyObject|void)$/.test(p0.type) && /^(?:struct\s+)?\w+$/.test(p0.type)) selfVars.set(p0.name, p0.type.replace(/^struct\s+/, ''));
+    for (const d of index.decls) {
+      if (d.fn !== fi || !d.isPointer || !d.initializer) continue;
+      const m = /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec(d.initializer.trim());
+      if (m && m[2] === p0.name) selfVars.set(d.name, m[1] as string);
+    }
+    if (selfVars.size === 0) return;
+    const body = code.slice(f.bodyStart, f.end);
+    for (const [v, type] of selfVars) {
+      const accesses: FieldAccess[] = [];
+      const re = new RegExp(`(&\\s*)?\\b${v}\\s*->\\s*(\\w+)`, 'g');
+      for (let m = re.exec(body); m; m = re.exec(body)) {
+        const start = f.bodyStart + m.index + (m[1]?.length ?? 0);
+        const field = m[2] as string;
+        const after = body.slice(m.index + m[0].length, m.index + m[0].length + 40);
+        // `self->f->g = …` mutates another object, not a field of self.
+        if (/^\s*->/.test(after) && !/^\s*->\s*\w+\s*\[/.test(after)) {
+          accesses.push(access(field, false, start));
+          continue;
+        }
+        const tail = after.replace(/^\s*(\[[^\]]*\]|\.\s*\w+)*/, '');
+        const before = body.slice(Math.max(0, m.index - 60), m.index);
+        const write =
+          /^\s*([-+*/%&|^]|<<|>>)?=(?!=)/.test(tail) ||
+          /^\s*(\+\+|--)/.test(tail) ||
+          /(\+\+|--)\s*$/.test(before) ||
+          (WRITER_CALL.test(before) && (m[1] !== undefined || /Py_X?SETREF|Py_CLEAR/.test(before.replace(/.*\b(Py_X?SETREF|Py_CLEAR|memcpy|memmove|memset|strcpy|strncpy|PyArg_Parse\w*)\s*\(/, '$1('))));
+        if (m[1] !== undefined && !write) continue; // &self->f passed somewhere (locks, atomics): not an access we judge
+        accesses.push(access(field, write, start));
+      }
+      if (accesses.length > 0) functions.push({ name: f.name, selfType: type, selfVar: v, accesses });
+
+      function access(field: string, write: boolean, start: number): FieldAccess {
+        let prot = protectedAt(index, spans, lowered.regions, code, fi, start);
+        if (prot !== null) {
+          // A critical section protects self only if it locks self (or is a mutex-based section).
+          const cs = regionsAt(lowered.regions, start).filter((r) => r.kind !== 'allow_threads');
+          const onSelf = cs.some((r) => r.kind === 'cs_mutex' || r.kind === 'cs2_mutex' || r.begin.args.some((a) => normObject(a) === v));
+          const lockOnly = spans.some((s) => s.fn === fi && s.start <= start && start < s.end);
+          if (cs.length > 0 && !onSelf && !lockOnly && prot === cs[cs.length - 1]?.begin.name) prot = null;
+        }
+        return { field, write, start, pos: lines.position(start), lineText: lines.lineText(start).trim(), protectedBy: prot };
+      }
+    }
+  });
+  return { structs: objectStructs, functions, lifecycle: [...lifecycle] };
+}
+
+export { LIFECYCLE_NAME, SKIP_FIELD_NAME, SKIP_FIELD_TYPE };

@@ -1,0 +1,114 @@
+// Project-wide view of shared C state for the FT3 rules: which functions run only during module init,
+// which are reachable from Python, and every write to each global (extern globals across files).
+import type { FileFacts } from '../engine/facts.js';
+import type { GlobalVar, GlobalWrite } from '../engine/globals.js';
+
+export interface GlobalState {
+  file: string;
+  v: GlobalVar;
+  /** Writes outside module init (run time). */
+  runtime: (GlobalWrite & { file: string })[];
+  /** Writes during module init. */
+  init: (GlobalWrite & { file: string })[];
+}
+
+export interface GlobalModel {
+  globals: GlobalState[];
+  initOnly: Set<string>;
+  reachable: Set<string>;
+}
+
+const cache = new WeakMap<FileFacts[], GlobalModel>();
+
+export function globalModel(files: FileFacts[]): GlobalModel {
+  const hit = cache.get(files);
+  if (hit) return hit;
+  const callees = new Map<string, string[]>();
+  const callers = new Map<string, Set<string>>();
+  const defined = new Set<string>();
+  for (const f of files) {
+    for (const fn of f.module?.functions ?? []) defined.add(fn);
+    for (const [caller, cs] of Object.entries(f.module?.callees ?? {})) {
+      callees.set(caller, [...(callees.get(caller) ?? []), ...cs]);
+      for (const c of cs) {
+        let s = callers.get(c);
+        if (!s) callers.set(c, (s = new Set()));
+        s.add(caller);
+      }
+    }
+  }
+  // Module init: PyInit_* and Py_mod_exec functions, and functions called only from init.
+  const initOnly = new Set<string>();
+  for (const fn of defined) if (/^PyInit_|^PyModExport_/.test(fn)) initOnly.add(fn);
+  for (const f of files) for (const e of f.globals?.execFns ?? []) initOnly.add(e);
+  // Teardown (m_clear/m_free/m_traverse, Py_AtExit) does not run concurrently with module use either.
+  for (const f of files) {
+    for (const t of f.globals?.teardownFns ?? []) initOnly.add(t);
+    for (const d of f.module?.moduleDefs ?? []) for (const t of d.teardown) initOnly.add(t);
+  }
+  const externNames = new Set(files.flatMap((f) => f.globals?.externs ?? []));
+  const entry = new Set(files.flatMap((f) => f.globals?.pyEntry ?? []).filter((n) => defined.has(n)));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const fn of defined) {
+      if (initOnly.has(fn) || entry.has(fn)) continue;
+      const cs = callers.get(fn);
+      if (cs && cs.size > 0 && [...cs].every((c) => initOnly.has(c))) {
+        initOnly.add(fn);
+        changed = true;
+      }
+    }
+  }
+  // Reachable from Python: entry points and what they call.
+  const reachable = new Set<string>();
+  const stack = [...entry];
+  while (stack.length) {
+    const fn = stack.pop() as string;
+    if (reachable.has(fn)) continue;
+    reachable.add(fn);
+    for (const c of callees.get(fn) ?? []) if (defined.has(c)) stack.push(c);
+  }
+
+  // Definitions: file-scope non-extern globals by name (for extern resolution), and function statics.
+  const globals: GlobalState[] = [];
+  const byName = new Map<string, GlobalState>();
+  const staticKey = (file: string, fn: string, name: string) => `${file}\0${fn}\0${name}`;
+  const byStatic = new Map<string, GlobalState>();
+  const fileStatics = new Map<string, GlobalState>();
+  for (const f of files) {
+    if (f.globals?.isProgram) continue;
+    for (const v of f.globals?.vars ?? []) {
+      if (v.isExtern) continue;
+      const st: GlobalState = { file: f.path, v, runtime: [], init: [] };
+      globals.push(st);
+      if (v.fn) byStatic.set(staticKey(f.path, v.fn, v.name), st);
+      else if (v.isStatic) fileStatics.set(`${f.path}\0${v.name}`, st);
+      else if (!byName.has(v.name)) byName.set(v.name, st);
+    }
+  }
+  for (const f of files) {
+    for (const w of f.globals?.writes ?? []) {
+      const st = w.scopeFn
+        ? byStatic.get(staticKey(f.path, w.scopeFn, w.name))
+        : (fileStatics.get(`${f.path}\0${w.name}`) ?? (sameFile(f.globals?.vars ?? [], w.name) || externNames.has(w.name) ? byName.get(w.name) : undefined));
+      if (!st) continue;
+      (initOnly.has(w.fn) ? st.init : st.runtime).push({ ...w, file: f.path });
+    }
+  }
+  const model = { globals, initOnly, reachable };
+  cache.set(files, model);
+  return model;
+}
+
+function sameFile(vars: GlobalVar[], name: string): boolean {
+  return vars.some((v) => v.name === name && !v.fn);
+}
+
+/** Run-time writes that nothing protects (no lock, no critical section, not compiled out of free-threaded builds). */
+export function unprotected(g: GlobalState): (GlobalWrite & { file: string })[] {
+  return g.runtime.filter((w) => w.protectedBy === null && !w.ftConditional);
+}
+
+export function related(ws: (GlobalWrite & { file: string })[], skip: number, what: string) {
+  return ws.slice(skip, skip + 20).map((w) => ({ path: w.file, line: w.pos.line, column: w.pos.column, message: `${what} in ${w.fn}()` }));
+}

@@ -1,0 +1,53 @@
+import type { Remedy } from '../engine/types.js';
+import { globalModel, related, unprotected } from './_globals.js';
+import { defineProjectRule } from './types.js';
+
+const ATOMIC: Remedy = {
+  api: 'atomic_fetch_add / atomic_store (C11 <stdatomic.h>)',
+  since: null,
+  compat: null,
+  snippet: '#include <stdatomic.h>\nstatic atomic_long calls;\natomic_fetch_add(&calls, 1);   /* instead of calls++ */\natomic_store(&ready, 1);       /* instead of ready = 1 */',
+};
+
+export default defineProjectRule({
+  meta: {
+    id: 'FT302',
+    name: 'global-written-at-runtime',
+    title: 'Mutable global or static variable written at run time without synchronisation',
+    family: 'FT3',
+    severity: 'warning',
+    why:
+      'A file-scope or function-`static` variable (a counter, a flag, a setting) written while the module is in use is shared by every thread. ' +
+      'Under the GIL the writes were serialised; without it they race: lost updates for counters, torn or stale reads for settings. Use C11 ' +
+      'atomics for counters and flags, a `PyMutex` (3.13) for compound state, or per-thread state (`Py_tss_t`, `thread_local`).\n\n' +
+      'Quiet for globals written only during module init, writes under a lock / critical section / C++ lock guard, code compiled only for ' +
+      'GIL builds, `const`, atomic and thread-local variables, and lock objects themselves.',
+    bad: 'static long ncalls = 0;\n\nstatic PyObject *\nspam_call(PyObject *self, PyObject *args)\n{\n    ncalls++;\n    Py_RETURN_NONE;\n}',
+    good: '#include <stdatomic.h>\nstatic atomic_long ncalls = 0;\n\nstatic PyObject *\nspam_call(PyObject *self, PyObject *args)\n{\n    atomic_fetch_add(&ncalls, 1);\n    Py_RETURN_NONE;\n}',
+    remedy: ATOMIC,
+    exampleLanguage: 'c',
+    references: ['https://py-free-threading.github.io/porting-extensions/ (global state)', 'https://docs.python.org/3/howto/free-threading-extensions.html#protecting-internal-extension-state'],
+    limitations: 'Writes through pointers to a global (`int *p = &flag; *p = 1;`) are not followed.',
+  },
+  check(ctx) {
+    for (const g of globalModel(ctx.files).globals) {
+      if (g.v.kind !== 'scalar' && !(g.v.kind === 'other' && !g.v.isPointer && !g.v.isArray)) continue;
+      if (g.v.isThreadSafe || g.v.isConst) continue;
+      const ws = unprotected(g);
+      const first = ws[0];
+      if (!first) continue;
+      const counter = ws.some((w) => w.kind === 'update');
+      const where = g.v.fn ? `static '${g.v.name}' in ${g.v.fn}()` : `global '${g.v.name}'`;
+      ctx.report(first.file, {
+        line: first.pos.line,
+        column: first.pos.column,
+        endLine: first.endPos.line,
+        endColumn: first.endPos.column,
+        lineText: first.lineText,
+        message: `${where} is written at run time in ${first.fn}() without synchronisation: ${counter ? 'concurrent updates are lost' : 'a data race without the GIL'}`,
+        remedy: counter || ws.every((w) => w.kind === 'assign') ? ATOMIC : { api: 'PyMutex', since: '3.13', compat: null, snippet: 'static PyMutex state_lock;\nPyMutex_Lock(&state_lock);\n/* update the shared state */\nPyMutex_Unlock(&state_lock);' },
+        related: [{ path: g.file, line: g.v.pos.line, column: g.v.pos.column, message: `'${g.v.name}' is declared here` }, ...related(ws, 1, 'also written')],
+      });
+    }
+  },
+});
