@@ -78,6 +78,12 @@ describe('configuration files', () => {
     assert.deepEqual(json(['.', '--exclude', 'src'], dir).findings, []);
   });
 
+  it('FT302 init-functions: writes in the named functions count as init-time', () => {
+    const lines = (args: string[]) => json(['fixtures/rules/ft302-options', '--select', 'FT302', ...args], REPO).findings.map((f) => (f as unknown as { line: number }).line);
+    assert.deepEqual(lines([]), [13, 19]);
+    assert.deepEqual(lines(['--isolated']), [7, 13], 'without the option, set_defaults() is a run-time writer');
+  });
+
   it('passes rule options to rules, with their defaults', () => {
     const meta = { id: 'FT999', options: { 'init-only-quiet': { type: 'boolean', default: true, description: '' } } } as unknown as RuleMeta;
     const info: ProjectInfo = { root: null, requiresPython: null, minMinor: null, source: null };
