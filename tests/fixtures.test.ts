@@ -50,6 +50,7 @@ describe('fixtures (closed world)', () => {
         jobs: 1,
         ...(config ? { config } : {}),
         reportUnusedIgnores: directives['report-unused-ignores'] === 'true',
+        checkTests: directives['check-tests'] === 'true',
         cacheDir: null,
       });
       const actual = result.findings.map((f) => ({ path: f.path, line: f.range.start.line, rule: f.rule, column: f.range.start.column }));

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // ftlint command line. Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage error,
 // missing path, bad configuration or an internal failure.
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { runAbi } from '../abi/check.js';
 import { MissingPathError, run, selectRules, UnknownRuleError } from '../engine/run.js';
 import { SEVERITY_RANK, type RunResult, type Severity } from '../engine/types.js';
 import { ruleMarkdown } from '../report/rule-doc.js';
@@ -26,7 +27,7 @@ export function exitCodeFor(result: RunResult, failOn: Severity): number {
   return hit ? 1 : 0;
 }
 
-async function check(argv: Record<string, unknown>): Promise<number> {
+async function check(argv: Record<string, unknown>, mode: 'source' | 'abi' = 'source'): Promise<number> {
   const paths = (argv.paths as string[] | undefined)?.length ? (argv.paths as string[]) : ['.'];
   const format = argv.format as Format;
   const cwd = process.cwd();
@@ -53,19 +54,27 @@ async function check(argv: Record<string, unknown>): Promise<number> {
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  let result = await run({
-    paths,
-    cwd,
-    ruleIds,
-    ...(jobs !== undefined ? { jobs } : {}),
-    maxBytes: (argv['max-file-size'] as number) ?? undefined,
-    exclude: list(argv.exclude) ?? [],
-    ...(config ? { config } : {}),
-    ...(minMinor !== undefined ? { minMinor } : {}),
-    ...(argv['report-unused-ignores'] !== undefined ? { reportUnusedIgnores: argv['report-unused-ignores'] === true } : {}),
-    cacheDir: argv.cache === false ? null : (argv['cache-dir'] as string),
-    ...(progress ? { onProgress: progress.update } : {}),
-  });
+  let result: RunResult;
+  if (mode === 'abi') {
+    const abi = await runAbi(paths, cwd, ruleIds);
+    if (abi.missing.length) throw new MissingPathError(abi.missing);
+    result = abi.result;
+  } else {
+    result = await run({
+      paths,
+      cwd,
+      ruleIds,
+      ...(jobs !== undefined ? { jobs } : {}),
+      maxBytes: (argv['max-file-size'] as number) ?? undefined,
+      exclude: list(argv.exclude) ?? [],
+      ...(config ? { config } : {}),
+      ...(minMinor !== undefined ? { minMinor } : {}),
+      ...(argv['report-unused-ignores'] !== undefined ? { reportUnusedIgnores: argv['report-unused-ignores'] === true } : {}),
+      checkTests: argv['check-tests'] === true,
+      cacheDir: argv.cache === false ? null : (argv['cache-dir'] as string),
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+  }
   progress?.done();
   const writeBaseline = argv['write-baseline'] as string | undefined;
   if (writeBaseline !== undefined) {
@@ -127,6 +136,22 @@ function listRules(): string {
   return `${rows.join('\n')}\n`;
 }
 
+/** The options `ftlint [PATH...]` and `ftlint abi [PATH...]` share. */
+function checkOptions<T>(y: Argv<T>) {
+  return y
+    .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format, describe: 'Output format' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE instead of stdout' })
+    .option('report', { type: 'string', describe: 'Also write a report in another format: FORMAT:FILE (repeatable), e.g. sarif:ftlint.sarif' })
+    .option('select', { type: 'string', describe: 'Only these rules: ids or prefixes (FT2, FT101), comma-separated' })
+    .option('ignore', { type: 'string', describe: 'Skip these rules: ids or prefixes, comma-separated' })
+    .option('fail-on', { choices: ['error', 'warning', 'info'] as const, defaultDescription: 'warning', describe: 'Lowest severity that makes the exit code 1' })
+    .option('config', { type: 'string', describe: 'Configuration file (pyproject.toml with [tool.ftlint], or ftlint.toml); default: the nearest one above the first path' })
+    .option('isolated', { type: 'boolean', describe: 'Ignore configuration files' })
+    .option('baseline', { type: 'string', describe: 'Report only findings that are not in this baseline file' })
+    .option('write-baseline', { type: 'string', describe: 'Record the current findings in FILE (a baseline) and exit 0' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print findings only: no remedies, no summary' });
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const parser = yargs(argv)
@@ -136,30 +161,27 @@ export async function main(argv: string[]): Promise<number> {
       '$0 [paths..]',
       'Check files and directories (default: .)',
       (y) =>
-        y
-          .positional('paths', { type: 'string', array: true, describe: 'Files or directories to check' })
-          .option('format', { alias: 'f', choices: FORMATS, default: 'text' as Format, describe: 'Output format' })
-          .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE instead of stdout' })
-          .option('report', { type: 'string', describe: 'Also write a report in another format: FORMAT:FILE (repeatable), e.g. sarif:ftlint.sarif' })
-          .option('select', { type: 'string', describe: 'Only these rules: ids or prefixes (FT2, FT101), comma-separated' })
-          .option('ignore', { type: 'string', describe: 'Skip these rules: ids or prefixes, comma-separated' })
-          .option('fail-on', { choices: ['error', 'warning', 'info'] as const, defaultDescription: 'warning', describe: 'Lowest severity that makes the exit code 1' })
-          .option('config', { type: 'string', describe: 'Configuration file (pyproject.toml with [tool.ftlint], or ftlint.toml); default: the nearest one above the first path' })
-          .option('isolated', { type: 'boolean', describe: 'Ignore configuration files' })
+        checkOptions(y.positional('paths', { type: 'string', array: true, describe: 'Files or directories to check' }))
           .option('target-version', { type: 'string', describe: 'Oldest CPython the project supports, e.g. 3.9 (default: requires-python)' })
           .option('exclude', { type: 'string', describe: 'Skip files and directories matching these globs (gitignore syntax), comma-separated' })
           .option('fix', { type: 'boolean', describe: 'Apply safe fixes (ones that cannot change behaviour in GIL builds), then report what is left' })
           .option('diff', { type: 'boolean', describe: 'Print the safe fixes as a unified diff instead of applying them (exit 1 if there are any)' })
-          .option('baseline', { type: 'string', describe: 'Report only findings that are not in this baseline file' })
-          .option('write-baseline', { type: 'string', describe: 'Record the current findings in FILE (a baseline) and exit 0' })
           .option('report-unused-ignores', { type: 'boolean', describe: 'Report ftlint: ignore[…] comments that suppress nothing (FT002)' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print findings only: no remedies, no summary' })
           .option('jobs', { alias: 'j', type: 'number', describe: 'Worker threads (default: number of cores)' })
           .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' })
+          .option('check-tests', { type: 'boolean', describe: 'Also run the library-only Python rules (FT7) on tests, scripts and __main__ blocks' })
           .option('cache', { type: 'boolean', default: true, describe: 'Reuse results for unchanged files (--no-cache to disable)' })
           .option('cache-dir', { type: 'string', default: '.ftlint_cache', describe: 'Where the result cache lives' }),
       async (a) => {
         code = await check(a as Record<string, unknown>);
+      },
+    )
+    .command(
+      'abi [paths..]',
+      'Check wheels (.whl), directories of wheels and extension binaries (.so, .pyd, .dylib) for free-threaded (cp3XXt) compatibility',
+      (y) => checkOptions(y.positional('paths', { type: 'string', array: true, describe: 'Wheels, binaries, or directories holding them (default: .)' })),
+      async (a) => {
+        code = await check(a as Record<string, unknown>, 'abi');
       },
     )
     .command(

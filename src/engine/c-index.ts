@@ -91,6 +91,10 @@ export interface CIndex {
   labels: LabelInfo[];
   /** Loops and switches, which `break`/`continue` leave. */
   breakables: (Span & { kind: 'loop' | 'switch' })[];
+  /** struct_specifier and type_definition nodes (valid until the tree is deleted). */
+  structNodes: Node[];
+  /** function_definition nodes, in the order of `functions` before sorting (valid until the tree is deleted). */
+  functionNodes: Node[];
   /** The tree has ERROR nodes (usually macros tree-sitter cannot see through). */
   hasError: boolean;
 }
@@ -112,6 +116,8 @@ const INDEX_TYPES = [
   'while_statement',
   'do_statement',
   'switch_statement',
+  'struct_specifier',
+  'type_definition',
 ];
 
 // descendantsOfType returns nothing at all if one type name is unknown to the grammar, so keep
@@ -168,7 +174,112 @@ function findFunctionDeclarator(d: Node | null): Node | null {
   return null;
 }
 
-export function buildCIndex(root: Node): CIndex {
+/** Index of the top-level assignment operator in code[s, e), or -1. */
+function assignOp(code: string, s: number, e: number): { at: number; op: string } | -1 {
+  let depth = 0;
+  for (let i = s; i < e; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) depth--;
+    else if (c === 61 && depth === 0) {
+      const next = code.charCodeAt(i + 1);
+      if (next === 61) {
+        i++;
+        continue; // ==
+      }
+      const prev = code.charCodeAt(i - 1);
+      if (prev === 61 || prev === 33) continue; // ==, !=
+      let opStart = i;
+      if (prev === 60 || prev === 62) {
+        // <=, >= are comparisons; <<=, >>= are assignments
+        if (code.charCodeAt(i - 2) !== prev) continue;
+        opStart = i - 2;
+      } else if ('+-*/%&|^'.includes(code[i - 1] as string)) opStart = i - 1;
+      return { at: opStart, op: code.slice(opStart, i + 1) };
+    }
+  }
+  return -1;
+}
+
+/** Splits code[s, e) at top-level commas into trimmed argument spans. */
+function splitArgSpans(code: string, s: number, e: number): Span[] {
+  const out: Span[] = [];
+  let depth = 0;
+  let segStart = s;
+  const push = (a: number, b: number) => {
+    while (a < b && /\s/.test(code[a] as string)) a++;
+    while (b > a && /\s/.test(code[b - 1] as string)) b--;
+    if (b > a) out.push({ start: a, end: b });
+  };
+  for (let i = s; i < e; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) depth--;
+    else if (c === 44 && depth === 0) {
+      push(segStart, i);
+      segStart = i + 1;
+    }
+  }
+  push(segStart, e);
+  return out;
+}
+
+/**
+ * A local declaration without storage class, read from its text: `T *a = init, b[4];`. Returns false when
+ * the text is not that simple shape (the caller then uses the tree).
+ */
+function localDecl(code: string, text: string, s: number, e: number, fn: number, out: DeclInfo[]): boolean {
+  const src = code.slice(s, e);
+  if (/^\s*(static|extern|typedef|thread_local|_Thread_local|__thread)\b/.test(src) || src.includes('(*') || !src.trimEnd().endsWith(';')) return false;
+  const pieces = splitArgSpans(code, s, e - 1 - (src.length - src.trimEnd().length));
+  if (pieces.length === 0) return false;
+  let typeEnd = -1;
+  pieces.forEach((p, i) => {
+    const op = assignOp(code, p.start, p.end);
+    const declEnd = op === -1 ? p.end : op.at;
+    const head = code.slice(p.start, declEnd);
+    const bracket = head.indexOf('[');
+    const beforeBracket = bracket === -1 ? head : head.slice(0, bracket);
+    const nm = /([A-Za-z_]\w*)\s*$/.exec(beforeBracket);
+    if (!nm) return;
+    const nameStart = p.start + (nm.index ?? 0);
+    if (i === 0) typeEnd = nameStart;
+    const declarator = code.slice(i === 0 ? nameStart : p.start, declEnd);
+    const isPointer = i === 0 ? /\*\s*$/.test(code.slice(s, nameStart)) : /\*/.test(declarator);
+    let init: string | null = null;
+    if (op !== -1) {
+      let rs = op.at + 1;
+      while (rs < p.end && /\s/.test(code[rs] as string)) rs++;
+      init = text.slice(rs, p.end);
+    }
+    out.push({
+      name: nm[1] as string,
+      nameStart,
+      start: s,
+      end: e,
+      type: norm(code.slice(s, typeEnd).replace(/\*+\s*$/, '')),
+      declarator: norm(declarator),
+      isStatic: false,
+      isExtern: false,
+      isConst: false,
+      isArray: bracket !== -1,
+      isPointer,
+      isThreadSafe: false,
+      initializer: init,
+      fn,
+    });
+  });
+  return typeEnd !== -1;
+}
+
+const CALLEE = /([A-Za-z_]\w*(?:\s*(?:->|\.|::)\s*~?[A-Za-z_]\w*)*)\s*\(/y;
+
+/**
+ * One pass over the tree (a single native `descendantsOfType`), then details from the node spans and the
+ * code view (comments and string contents blanked) rather than per-node tree calls: crossing into wasm
+ * per field is what costs. `text` is the lowered source (same offsets), for argument texts with strings.
+ */
+export function buildCIndex(root: Node, code: string, text: string): CIndex {
   const functions: FnInfo[] = [];
   const decls: DeclInfo[] = [];
   const calls: CallInfo[] = [];
@@ -177,11 +288,21 @@ export function buildCIndex(root: Node): CIndex {
   const exits: ExitInfo[] = [];
   const labels: LabelInfo[] = [];
   const breakables: (Span & { kind: 'loop' | 'switch' })[] = [];
+  const structNodes: Node[] = [];
+  const functionNodes: Node[] = [];
 
-  const nodes = root.descendantsOfType(typesFor(root));
-  // Functions first (they are needed to attribute everything else).
-  for (const node of nodes) {
-    if (node.type !== 'function_definition') continue;
+  const all = root.descendantsOfType(typesFor(root));
+  // Read each node's type once (every getter is a call into wasm).
+  const nodes: { node: Node; type: string }[] = [];
+  const fnNodes: Node[] = [];
+  for (const node of all) {
+    if (!node) continue;
+    const type = node.type;
+    if (type === 'struct_specifier' || type === 'type_definition') structNodes.push(node);
+    else if (type === 'function_definition') fnNodes.push(node);
+    else nodes.push({ node, type });
+  }
+  for (const node of fnNodes) {
     const decl = node.childForFieldName('declarator');
     const fdecl = findFunctionDeclarator(decl);
     const body = node.childForFieldName('body');
@@ -198,10 +319,7 @@ export function buildCIndex(root: Node): CIndex {
         if (pname) params.push({ name: pname, type: norm(ptype) });
       }
     }
-    let isStatic = false;
-    for (const ch of node.children) {
-      if (ch?.type === 'storage_class_specifier' && ch.text === 'static') isStatic = true;
-    }
+    const head = code.slice(node.startIndex, body.startIndex);
     functions.push({
       name,
       start: node.startIndex,
@@ -209,113 +327,86 @@ export function buildCIndex(root: Node): CIndex {
       bodyStart: body.startIndex,
       params,
       returnType: norm(node.childForFieldName('type')?.text ?? ''),
-      isStatic,
+      isStatic: /^\s*(?:[A-Za-z_]\w*\s+)*?static\b/.test(head),
     });
+    functionNodes.push(node);
   }
   functions.sort((a, b) => a.start - b.start);
   const fnAt = (offset: number) => functionIndexAt(functions, offset);
 
-  for (const node of nodes) {
-    switch (node.type) {
+  for (const { node, type } of nodes) {
+    const s = node.startIndex;
+    const e = node.endIndex;
+    switch (type) {
       case 'declaration': {
-        const fn = fnAt(node.startIndex);
+        const fn = fnAt(s);
+        // Plain locals are read from text (only their names matter); statics and file scope from the tree.
+        if (fn >= 0 && localDecl(code, text, s, e, fn, decls)) break;
         // A file-scope declaration that error recovery produced from a broken function body is not a global.
         if (fn >= 0 || FILE_SCOPE_PARENTS.has(node.parent?.type ?? '')) collectDecl(node, fn, decls);
         break;
       }
       case 'call_expression': {
-        const f = node.childForFieldName('function');
-        if (!f) break;
-        let name: string;
-        if (f.type === 'identifier') name = f.text;
-        else if (f.type === 'field_expression' || f.type === 'qualified_identifier' || f.type === 'template_function') name = f.text;
-        else break;
-        const argList = node.childForFieldName('arguments');
-        const args: Arg[] = [];
-        if (argList) {
-          for (const a of argList.namedChildren) {
-            if (!a || a.type === 'comment') continue;
-            args.push({ text: a.text, start: a.startIndex, end: a.endIndex });
-          }
-        }
-        calls.push({ name, start: node.startIndex, end: node.endIndex, nameEnd: f.endIndex, args, fn: fnAt(node.startIndex) });
+        CALLEE.lastIndex = s;
+        const m = CALLEE.exec(code);
+        if (!m) break;
+        const open = s + m[0].length - 1;
+        const nameEnd = s + (m[1] as string).length;
+        if (code.charCodeAt(e - 1) !== 41) break;
+        const args = splitArgSpans(code, open + 1, e - 1).map((a) => ({ ...a, text: text.slice(a.start, a.end) }));
+        calls.push({ name: (m[1] as string).replace(/\s+/g, ''), start: s, end: e, nameEnd, args, fn: fnAt(s) });
         break;
       }
       case 'assignment_expression': {
-        const l = node.childForFieldName('left');
-        const r = node.childForFieldName('right');
-        const op = node.childForFieldName('operator')?.text ?? node.child(1)?.text ?? '=';
-        if (!l || !r) break;
-        assigns.push({
-          start: node.startIndex,
-          end: node.endIndex,
-          lhs: norm(l.text),
-          lhsStart: l.startIndex,
-          op,
-          rhs: r.text,
-          rhsStart: r.startIndex,
-          isInit: false,
-          fn: fnAt(node.startIndex),
-        });
+        const op = assignOp(code, s, e);
+        if (op === -1) break;
+        let rs = op.at + op.op.length;
+        while (rs < e && /\s/.test(code[rs] as string)) rs++;
+        assigns.push({ start: s, end: e, lhs: norm(code.slice(s, op.at)), lhsStart: s, op: op.op, rhs: text.slice(rs, e), rhsStart: rs, isInit: false, fn: fnAt(s) });
         break;
       }
       case 'init_declarator': {
-        const v = node.childForFieldName('value');
-        const name = declaratorName(node.childForFieldName('declarator'));
-        if (!v || !name) break;
-        assigns.push({
-          start: node.startIndex,
-          end: node.endIndex,
-          lhs: name,
-          lhsStart: node.startIndex,
-          op: '=',
-          rhs: v.text,
-          rhsStart: v.startIndex,
-          isInit: true,
-          fn: fnAt(node.startIndex),
-        });
+        const op = assignOp(code, s, e);
+        if (op === -1 || op.op !== '=') break;
+        const nm = /^[\s*&(]*([A-Za-z_]\w*)/.exec(code.slice(s, op.at));
+        if (!nm) break;
+        let rs = op.at + 1;
+        while (rs < e && /\s/.test(code[rs] as string)) rs++;
+        assigns.push({ start: s, end: e, lhs: nm[1] as string, lhsStart: s, op: '=', rhs: text.slice(rs, e), rhsStart: rs, isInit: true, fn: fnAt(s) });
         break;
       }
-      case 'update_expression': {
-        const arg = node.childForFieldName('argument');
-        if (arg) updates.push({ start: node.startIndex, end: node.endIndex, target: norm(arg.text), fn: fnAt(node.startIndex) });
+      case 'update_expression':
+        updates.push({ start: s, end: e, target: norm(code.slice(s, e).replace(/\+\+|--/g, '')), fn: fnAt(s) });
         break;
-      }
       case 'return_statement':
-        exits.push({ kind: 'return', start: node.startIndex, end: node.endIndex, fn: fnAt(node.startIndex) });
+        exits.push({ kind: 'return', start: s, end: e, fn: fnAt(s) });
         break;
       case 'goto_statement':
-        exits.push({
-          kind: 'goto',
-          start: node.startIndex,
-          end: node.endIndex,
-          label: node.childForFieldName('label')?.text ?? '',
-          fn: fnAt(node.startIndex),
-        });
+        exits.push({ kind: 'goto', start: s, end: e, label: /goto\s+(\w+)/.exec(code.slice(s, e))?.[1] ?? '', fn: fnAt(s) });
         break;
       case 'break_statement':
-        exits.push({ kind: 'break', start: node.startIndex, end: node.endIndex, fn: fnAt(node.startIndex) });
+        exits.push({ kind: 'break', start: s, end: e, fn: fnAt(s) });
         break;
       case 'continue_statement':
-        exits.push({ kind: 'continue', start: node.startIndex, end: node.endIndex, fn: fnAt(node.startIndex) });
+        exits.push({ kind: 'continue', start: s, end: e, fn: fnAt(s) });
         break;
       case 'labeled_statement': {
-        const label = node.childForFieldName('label');
-        if (label) labels.push({ name: label.text, start: node.startIndex, end: node.endIndex, fn: fnAt(node.startIndex) });
+        const lm = /^\s*([A-Za-z_]\w*)\s*:/.exec(code.slice(s, Math.min(e, s + 200)));
+        if (lm) labels.push({ name: lm[1] as string, start: s, end: e, fn: fnAt(s) });
         break;
       }
       case 'for_statement':
       case 'for_range_loop':
       case 'while_statement':
       case 'do_statement':
-        breakables.push({ kind: 'loop', start: node.startIndex, end: node.endIndex });
+        breakables.push({ kind: 'loop', start: s, end: e });
         break;
       case 'switch_statement':
-        breakables.push({ kind: 'switch', start: node.startIndex, end: node.endIndex });
+        breakables.push({ kind: 'switch', start: s, end: e });
         break;
     }
   }
-  return { functions, decls, calls, assigns, updates, exits, labels, breakables, hasError: root.hasError };
+  return { functions, decls, calls, assigns, updates, exits, labels, breakables, structNodes, functionNodes, hasError: root.hasError };
 }
 
 export function functionIndexAt(functions: FnInfo[], offset: number): number {
@@ -497,8 +588,17 @@ export interface LockSpan extends Span {
   fn: number;
 }
 
-/** Spans between a lock call and the matching unlock call (same lock argument) in the same function. */
+const spanCache = new WeakMap<CIndex, LockSpan[]>();
+const guardCache = new WeakMap<CIndex, Map<number, number>>();
+
+/** Spans between a lock call and the matching unlock call (same lock argument) in the same function. Memoised per index. */
 export function lockSpans(index: CIndex): LockSpan[] {
+  let spans = spanCache.get(index);
+  if (!spans) spanCache.set(index, (spans = computeLockSpans(index)));
+  return spans;
+}
+
+function computeLockSpans(index: CIndex): LockSpan[] {
   const spans: LockSpan[] = [];
   const open = new Map<string, CallInfo>();
   let fn = -2;
@@ -531,15 +631,23 @@ function lockArg(c: CallInfo): string {
 }
 
 /** C++ scoped guards: `std::lock_guard<…> g(m);`, `std::unique_lock`, `std::scoped_lock`, `nb::ft_lock_guard`, `py::scoped_critical_section`. */
-const GUARD_DECL = /\b(?:std::)?(?:lock_guard|unique_lock|scoped_lock|shared_lock)\b|\bft_lock_guard\b|\bft_object_guard\b|\bscoped_critical_section\b|\bPyCriticalSection_Begin\b/;
+const GUARD_DECL_G = /\b(?:std::)?(?:lock_guard|unique_lock|scoped_lock|shared_lock)\b|\bft_lock_guard\b|\bft_object_guard\b|\bscoped_critical_section\b|\bPyCriticalSection_Begin\b/;
 
 /** Whether `offset` in function `fn` is protected by a lock: a lock span, a critical section, or a C++ scoped guard before it. */
 export function protectedAt(index: CIndex, spans: LockSpan[], regions: Region[], code: string, fn: number, offset: number): string | null {
   for (const s of spans) if (s.fn === fn && s.start <= offset && offset < s.end) return s.call;
   for (const r of regionsAt(regions, offset)) if (r.kind !== 'allow_threads') return r.begin.name;
-  const f = index.functions[fn];
-  if (f && GUARD_DECL.test(code.slice(f.bodyStart, offset))) return 'a scoped lock guard';
-  return null;
+  // The first C++ scoped guard in the function (computed once per function).
+  let guards = guardCache.get(index);
+  if (!guards) guardCache.set(index, (guards = new Map()));
+  let first = guards.get(fn);
+  if (first === undefined) {
+    const f = index.functions[fn];
+    const m = f ? GUARD_DECL_G.exec(code.slice(f.bodyStart, f.end)) : null;
+    first = f && m ? f.bodyStart + m.index : Infinity;
+    guards.set(fn, first);
+  }
+  return first < offset ? 'a scoped lock guard' : null;
 }
 
 /** True when no block that contains `from` closes before `to`: a statement at `from` is on the path to `to`. */

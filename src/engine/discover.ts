@@ -22,12 +22,21 @@ const BY_EXT: Record<string, Language> = {
   '.cc': 'cpp', '.cpp': 'cpp', '.cxx': 'cpp', '.c++': 'cpp', '.hpp': 'cpp', '.hh': 'cpp', '.hxx': 'cpp', '.inl': 'cpp',
   '.pyx': 'cython', '.pxd': 'cython', '.pxi': 'cython',
   '.py': 'python',
+  '.rs': 'rust',
+  '.cmake': 'cmake',
 };
-const BY_NAME: Record<string, Language> = { 'pyproject.toml': 'toml', 'setup.cfg': 'setup-cfg' };
+const BY_NAME: Record<string, Language> = {
+  'pyproject.toml': 'toml', 'Cargo.toml': 'toml', 'setup.cfg': 'setup-cfg', 'CMakeLists.txt': 'cmake', 'meson.build': 'meson',
+};
 
 export function languageOf(path: string): Language | null {
   const name = basename(path);
-  return BY_NAME[name] ?? BY_EXT[extname(name).toLowerCase()] ?? null;
+  const ext = extname(name).toLowerCase();
+  const byName = Object.hasOwn(BY_NAME, name) ? BY_NAME[name] : Object.hasOwn(BY_EXT, ext) ? BY_EXT[ext] : undefined;
+  if (byName) return byName;
+  // GitHub Actions workflows: read for cibuildwheel settings (CIBW_* variables, the action's version).
+  if (/\.ya?ml$/i.test(name) && /(^|[\\/])\.github[\\/]workflows[\\/][^\\/]+$/.test(path)) return 'yaml';
+  return null;
 }
 
 export function displayPath(abs: string, cwd: string): string {
@@ -67,7 +76,7 @@ export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {
     const lang = languageOf(abs);
     const display = displayPath(abs, cwd);
     if (!lang) {
-      if (explicit) diagnostics.push({ code: 'FT000', path: display, reason: 'skipped', severity: 'info', message: 'not a C, C++, Cython, Python or packaging file; skipped' });
+      if (explicit) diagnostics.push({ code: 'FT000', path: display, reason: 'skipped', severity: 'info', message: 'not a C, C++, Cython, Python, Rust, CMake, Meson or packaging file; skipped' });
       return;
     }
     let real = abs;

@@ -1,4 +1,5 @@
 // Compact, serialisable per-file facts: what crosses from the worker threads to project-level rules.
+import type { BindingFacts } from './bindings.js';
 import type { CIndex } from './c-index.js';
 import type { GlobalFacts } from './globals.js';
 import type { ObjectFacts } from './objects.js';
@@ -91,7 +92,7 @@ export interface ModuleFacts {
   creates: CreateCall[];
   setGils: SetGilCall[];
   defines: DefineFact[];
-  /** Function name → names of the functions it calls (user functions only). */
+  /** Function name → names of every function it calls (C-API names included; consumers filter by `functions`). */
   callees: Record<string, string[]>;
   /** Names of functions defined in the file. */
   functions: string[];
@@ -106,8 +107,8 @@ export interface FileFacts {
   globals?: GlobalFacts;
   /** Extension types and per-object field accesses (FT409). */
   objects?: ObjectFacts;
-  /** Binding-generator facts (Cython directive, pybind11 modules, …) for project rules. */
-  bindings?: Record<string, unknown>;
+  /** Binding-generator and packaging facts (Cython directive, pybind11 modules, classifiers, …) for project rules. */
+  bindings?: BindingFacts;
 }
 
 export function located(lines: LineMap, start: number, end: number): Located {
@@ -248,7 +249,9 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
   const fnName = (i: number) => (i >= 0 ? (index.functions[i]?.name ?? '') : '');
   const callees: Record<string, Set<string>> = {};
   for (const call of index.calls) {
-    if (call.fn >= 0 && /^[A-Za-z_]\w*$/.test(call.name) && !/^_?Py|^Py_/.test(call.name)) {
+    // Every plain callee, C-API-looking names included: CPython-style projects name their own helpers
+    // `_PyFoo_Init_Bar`, and the call graph must see them (init-only functions, SetGIL in a helper).
+    if (call.fn >= 0 && /^[A-Za-z_]\w*$/.test(call.name)) {
       (callees[fnName(call.fn)] ??= new Set()).add(call.name);
     }
     if (call.name === 'PyModule_Create' || call.name === 'PyModule_Create2' || call.name === 'PyModuleDef_Init') {

@@ -68,6 +68,23 @@ const TEARDOWN = /(?:^|_)(clear|free|dealloc|fini|finali[sz]e|cleanup|teardown|t
 /** tree-sitter occasionally takes `else if (…) {` after a macro for a function definition named `if`. */
 const KEYWORD_FN = /^(if|else|while|for|switch|return|sizeof|do|case)$/;
 
+/**
+ * `at` lies in the branch taken when the `PyType_Ready` call at [callStart, callEnd) failed:
+ * `if (PyType_Ready(&T) < 0) { T.tp_base = NULL; … }` undoes a failed readying, the type is not in use.
+ */
+function inReadyFailureBranch(code: string, callStart: number, callEnd: number, at: number): boolean {
+  if (!/\bif\s*\(\s*$/.test(code.slice(Math.max(0, callStart - 12), callStart))) return false;
+  const m = /^\s*(?:<\s*0|!=\s*0|==\s*-1)?\s*\)\s*/.exec(code.slice(callEnd, callEnd + 40));
+  if (!m) return false;
+  const body = callEnd + m[0].length;
+  if (code[body] === '{') {
+    const close = matchBrace(code, body);
+    return close !== -1 && at > body && at < close;
+  }
+  const semi = code.indexOf(';', body);
+  return semi !== -1 && at >= body && at < semi;
+}
+
 function kindOf(d: DeclInfo): GlobalKind {
   if (TABLE_TYPE.test(d.type)) return 'table';
   if (/\bPyTypeObject\b/.test(d.type) && !d.isPointer) return 'type';
@@ -162,7 +179,13 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
       protectedBy: protectedAt(index, spans, lowered.regions, code, fn, start),
       ftConditional: conds.some((c) => excludesFreeThreaded(c) || isFreeThreadedOnly(c)) || onlyBefore313(conds),
       lazy,
-      afterReady: readySites.some((c) => c.fn === fn && c.end <= start && (c.args[0]?.text ?? '').replace(/[&\s()]/g, '').replace(/^\w+\*/, '') === name),
+      afterReady: readySites.some(
+        (c) =>
+          c.fn === fn &&
+          c.end <= start &&
+          !inReadyFailureBranch(code, c.start, c.end, start) &&
+          (c.args[0]?.text ?? '').replace(/[&\s()]/g, '').replace(/^\w+\*/, '') === name,
+      ),
     });
   };
 
@@ -223,4 +246,35 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
     externs: index.decls.filter((d) => d.isExtern).map((d) => d.name),
     isProgram: index.functions.some((f) => f.name === 'main' || f.name === 'wmain'),
   };
+}
+
+/**
+ * Functions of this file that run only while the module initialises: `PyInit_*`/`PyMODINIT_FUNC`
+ * functions, `Py_mod_exec` slot functions, and static functions called only from those (never
+ * referenced as a pointer). A file-local approximation of the project-wide model in rules/_globals.ts,
+ * for file rules.
+ */
+export function initOnlyFunctions(code: string, lowered: Lowered, index: CIndex): Set<number> {
+  const init = new Set<number>();
+  const execNames = new Set<string>();
+  const execRe = /\{\s*Py_mod_exec\s*,\s*(?:\([^)]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\}/g;
+  for (let m = execRe.exec(code); m; m = execRe.exec(code)) execNames.add(m[1] as string);
+  index.functions.forEach((f, i) => {
+    if (/^PyInit_/.test(f.name) || execNames.has(f.name) || lowered.modinit.includes(f.start)) init.add(i);
+  });
+  for (let changed = true; changed; ) {
+    changed = false;
+    index.functions.forEach((f, i) => {
+      if (init.has(i) || !f.isStatic) return;
+      const calls = index.calls.filter((c) => c.name === f.name);
+      if (calls.length === 0 || !calls.every((c) => init.has(c.fn))) return;
+      const re = new RegExp(`\\b${f.name}\\b`, 'g');
+      for (let m = re.exec(code); m; m = re.exec(code)) {
+        if (!/^\s*\(/.test(code.slice(m.index + f.name.length, m.index + f.name.length + 40))) return; // address taken
+      }
+      init.add(i);
+      changed = true;
+    });
+  }
+  return init;
 }

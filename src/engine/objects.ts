@@ -57,10 +57,10 @@ const SKIP_FIELD_TYPE = /\b(PyMutex|_Atomic|atomic_\w+|std::atomic|PyThread_type
 const SKIP_FIELD_NAME = /^(weakreflist|in_weakreflist|dict|ob_base|ob|vectorcall)$/;
 const WRITER_CALL = /\b(Py_X?SETREF|Py_CLEAR|memcpy|memmove|memset|strcpy|strncpy|PyArg_Parse\w*)\s*\(\s*(?:[^,()]*,\s*)*&?\s*$/;
 
-export function extractObjects(root: Node, code: string, lowered: Lowered, index: CIndex, lines: LineMap): ObjectFacts {
+export function extractObjects(code: string, lowered: Lowered, index: CIndex, lines: LineMap): ObjectFacts {
   const structs: ObjectStruct[] = [];
   const byNode = new Map<number, ObjectStruct>();
-  const nodes = root.descendantsOfType(['struct_specifier', 'type_definition']);
+  const nodes = index.structNodes;
   // Structs first: a typedef comes before its struct in document order.
   for (const node of [...nodes.filter((n) => n?.type === 'struct_specifier'), ...nodes.filter((n) => n?.type === 'type_definition')]) {
     if (!node) continue;

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { initParsers } from '../parse/parser.js';
 import type { FileRule } from '../rules/types.js';
 import type { SourceFileRef } from './discover.js';
-import { lintFile, type FileOutput, type LintOptions } from './lint-file.js';
+import { cachedResult, lintFile, type FileOutput, type LintOptions } from './lint-file.js';
 
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
@@ -23,21 +23,36 @@ export async function lintAll(
   const results: FileOutput[] = new Array(files.length);
   let done = 0;
   let bytes = 0;
-  // Workers cost ~100 ms to start; for a handful of files one thread is faster.
-  const workers = Math.min(jobs, Math.ceil(files.length / BATCH));
+  // Cache hits are served here, without parsers or workers; only misses are parsed.
+  let todo = files.map((_, i) => i);
+  if (opts.cache) {
+    todo = [];
+    files.forEach((f, i) => {
+      const hit = cachedResult(f, opts);
+      if (hit) {
+        results[i] = hit;
+        bytes += hit.bytes;
+        onProgress?.(++done, bytes);
+      } else todo.push(i);
+    });
+    if (todo.length === 0) return results;
+  }
+  // Workers cost ~100 ms to start and warm up; for a handful of files one thread is faster.
+  const workers = Math.min(jobs, Math.ceil(todo.length / BATCH));
   if (workers <= 1) {
     await initParsers();
-    files.forEach((f, i) => {
-      const r = lintFile(f, opts);
+    for (const i of todo) {
+      const r = lintFile(files[i] as SourceFileRef, opts);
       results[i] = r;
       bytes += r.bytes;
       onProgress?.(++done, bytes);
-    });
+    }
     return results;
   }
   const workerUrl = new URL('./worker.js', import.meta.url);
-  const init = { ruleIds: opts.rules.map((r: FileRule) => r.meta.id), options: { project: opts.project, maxBytes: opts.maxBytes, parseTimeoutMs: opts.parseTimeoutMs, cache: opts.cache } };
+  const init = { ruleIds: opts.rules.map((r: FileRule) => r.meta.id), options: { project: opts.project, maxBytes: opts.maxBytes, parseTimeoutMs: opts.parseTimeoutMs, cache: opts.cache, checkTests: opts.checkTests } };
   let next = 0;
+  const queue = todo;
   await new Promise<void>((resolveAll, rejectAll) => {
     let live = workers;
     let failed = false;
@@ -45,12 +60,12 @@ export async function lintAll(
       const worker = new Worker(workerUrl, { workerData: init });
       let inflight: number[] = [];
       const feed = () => {
-        if (next >= files.length) {
+        if (next >= queue.length) {
           void worker.terminate();
           return;
         }
         inflight = [];
-        for (let k = 0; k < BATCH && next < files.length; k++) inflight.push(next++);
+        for (let k = 0; k < BATCH && next < queue.length; k++) inflight.push(queue[next++] as number);
         worker.postMessage({ id: w, files: inflight.map((i) => files[i]) });
       };
       worker.on('message', (msg: { ready?: boolean; results?: FileOutput[] }) => {

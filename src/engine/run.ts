@@ -1,5 +1,7 @@
 // One-way flow: discover files → parse once & extract facts per file (workers) → project rules over
 // the merged facts → one sorted list of findings.
+import { artifactRules, checkArtifacts, mergeResults } from '../abi/check.js';
+import { projectWheels } from '../abi/load.js';
 import { RULES } from '../rules/index.js';
 import type { FileRule, ProjectContext, ProjectRule, ReportArgs } from '../rules/types.js';
 import { discover, type SourceFileRef } from './discover.js';
@@ -9,7 +11,7 @@ import { readProjectInfo } from './project-info.js';
 import { DEFAULT_MAX_BYTES } from './read.js';
 import { configFilter } from '../config/apply.js';
 import type { Config } from '../config/config.js';
-import { filesOfModule } from '../rules/_modules.js';
+import { moduleOwners } from '../rules/_modules.js';
 import { Suppressions } from '../suppress/filter.js';
 import { cacheSalt, prepareCacheDir, type CacheConfig } from './cache.js';
 import { resolve } from 'node:path';
@@ -31,6 +33,8 @@ export interface RunOptions {
   config?: Config;
   /** Report suppressions that suppressed nothing (FT002); default: the config's `report-unused-ignores`. */
   reportUnusedIgnores?: boolean;
+  /** Run library-only Python rules in tests, scripts and `__main__` blocks too. */
+  checkTests?: boolean;
   /** Result cache directory; undefined: `.ftlint_cache` in the cwd; null: no cache. */
   cacheDir?: string | null;
   /** Version that keys the cache (tests change it to prove invalidation). */
@@ -73,7 +77,12 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const minMinor = opts.minMinor ?? cfg?.targetMinor;
   let project: ProjectInfo = minMinor != null ? { ...info, minMinor } : info;
   if (cfg && Object.keys(cfg.rules).length > 0) project = { ...project, ruleOptions: cfg.rules };
-  return lintFiles(disc.files, disc.diagnostics, project, opts);
+  const result = await lintFiles(disc.files, disc.diagnostics, project, opts);
+  // Wheels a directory argument has built (dist/, wheelhouse/) are checked with the FT8 rules too.
+  const wheels = artifactRules(opts.ruleIds).length ? projectWheels(opts.paths, opts.cwd) : [];
+  if (!wheels.length) return result;
+  const artifacts = await checkArtifacts(wheels, [], opts.ruleIds);
+  return mergeResults(result, { ...artifacts, findings: configFilter(cfg, opts.cwd, project.minMinor)(artifacts.findings) });
 }
 
 export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiagnostic[], project: ProjectInfo, opts: RunOptions): Promise<RunResult> {
@@ -86,14 +95,14 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
     const dir = resolve(opts.cwd, opts.cacheDir ?? '.ftlint_cache');
     try {
       prepareCacheDir(dir);
-      cache = { dir, salt: cacheSalt([opts.cacheVersion ?? `${version()}+${buildId()}`, fileRules.map((r) => r.meta.id).sort(), project, maxBytes, parseTimeoutMs]) };
+      cache = { dir, salt: cacheSalt([opts.cacheVersion ?? `${version()}+${buildId()}`, fileRules.map((r) => r.meta.id).sort(), project, maxBytes, parseTimeoutMs, opts.checkTests ?? false]) };
     } catch {
       cache = null; // unwritable: run without a cache
     }
   }
   const outputs = await lintAll(
     files,
-    { rules: fileRules, project, maxBytes, parseTimeoutMs, cache },
+    { rules: fileRules, project, maxBytes, parseTimeoutMs, cache, checkTests: opts.checkTests ?? false },
     opts.jobs ?? defaultJobs(),
     opts.onProgress ? (done, bytes) => opts.onProgress?.(done, files.length, bytes) : undefined,
   );
@@ -158,7 +167,6 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
 /** Each C module definition with the files that belong to it (same directory tree). */
 function moduleSummaries(facts: FileFacts[]): ModuleSummary[] {
   const decls = facts.flatMap((f) => (f.module?.moduleDefs ?? []).map((d) => ({ name: d.moduleName ?? d.name, path: f.path })));
-  const all = facts.map((f) => f.path);
-  const declPaths = decls.map((d) => d.path);
-  return decls.map((d) => ({ ...d, files: filesOfModule(d.path, declPaths, all) }));
+  const owners = moduleOwners(decls.map((d) => d.path), facts.map((f) => f.path));
+  return decls.map((d) => ({ ...d, files: facts.map((f) => f.path).filter((p) => owners.get(p) === d.path) }));
 }

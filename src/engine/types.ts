@@ -1,9 +1,14 @@
 // The one diagnostic type set that flows from rules to every reporter.
+import type { CoverageTable } from '../abi/coverage.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-export type Language = 'c' | 'cpp' | 'cython' | 'python' | 'toml' | 'setup-cfg' | 'cmake' | 'rust';
+/**
+ * `toml` is pyproject.toml or Cargo.toml; `cmake` CMakeLists.txt / *.cmake; `meson` meson.build; `rust` *.rs;
+ * `yaml` GitHub Actions workflows (.github/workflows/*.yml), read for cibuildwheel settings.
+ */
+export type Language = 'c' | 'cpp' | 'cython' | 'python' | 'toml' | 'setup-cfg' | 'cmake' | 'rust' | 'meson' | 'yaml';
 
 /** What to use instead: the API, the CPython version it arrived in, and the fallback for older versions. */
 export interface Remedy {
@@ -15,6 +20,8 @@ export interface Remedy {
   compat: string | null;
   /** A short code snippet showing the replacement. */
   snippet: string;
+  /** The tool the remedy needs, when it is not CPython itself, e.g. "pybind11 2.13.0" (binding generators, build tools). */
+  requires?: string;
 }
 
 export interface Position {
@@ -86,6 +93,8 @@ export interface RunResult {
   bytesChecked: number;
   linesChecked: number;
   modules?: ModuleSummary[];
+  /** Free-threading wheel coverage, one table per distribution/version (only when wheels were checked). */
+  coverage?: CoverageTable[];
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

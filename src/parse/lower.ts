@@ -139,7 +139,8 @@ function normCond(s: string): string {
   while (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
   return t;
 }
-function balanced(s: string): boolean {
+/** Parentheses in `s` never close more than they opened and all close. */
+export function balanced(s: string): boolean {
   let d = 0;
   for (const ch of s) {
     if (ch === '(') d++;

@@ -3,11 +3,12 @@
 // the first findings, and extra sections such as the wheel coverage matrix when wheels were checked.
 import type { Finding, RunResult, Severity } from '../engine/types.js';
 import { RULES_BY_ID } from '../rules/index.js';
+import { coverageMarkdown } from './coverage.js';
 import { ruleDocUrl } from './links.js';
 import { remedyLine, summaryLine } from './text.js';
 
 export interface MarkdownOptions {
-  /** Extra Markdown sections appended at the end (e.g. the wheel coverage matrix from `ftlint abi`). */
+  /** Extra Markdown sections appended at the end (the wheel coverage matrix comes from `result.coverage`). */
   extraSections?: string[];
   /** How many findings to list individually (default 50). */
   maxListed?: number;
@@ -86,6 +87,7 @@ export function formatMarkdown(result: RunResult, opts: MarkdownOptions = {}): s
     if (diags.length > 50) out.push(`- … and ${diags.length - 50} more`);
     out.push('');
   }
+  if (result.coverage?.length) out.push('### Wheels', '', coverageMarkdown(result.coverage).trimEnd(), '');
   for (const s of opts.extraSections ?? []) out.push(s.trimEnd(), '');
   return `${out.join('\n').trimEnd()}\n`;
 }

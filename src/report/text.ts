@@ -1,6 +1,7 @@
 // Default output: `path:line:col: severity: message [FTnnn]` (gcc-style, so editors and problem
 // matchers read it), each finding followed by an indented line with what to use instead.
 import type { Finding, Remedy, RunResult, ToolDiagnostic } from '../engine/types.js';
+import { coverageText } from './coverage.js';
 
 export interface TextOptions {
   color: boolean;
@@ -13,6 +14,7 @@ const C = { red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[36m', dim: '\x1b[2m
 
 export function remedyLine(r: Remedy): string {
   const parts: string[] = [];
+  if (r.requires) parts.push(`${r.requires}+`);
   if (r.since) parts.push(`CPython ${r.since}+`);
   if (r.compat) parts.push(`${r.compat} for older versions`);
   return `use instead: ${r.api}${parts.length ? ` (${parts.join('; ')})` : ''}`;
@@ -31,6 +33,7 @@ export function formatText(result: RunResult, opts: TextOptions): string {
     }
   }
   for (const d of result.diagnostics) out.push(formatDiagnostic(d, paint, sev));
+  if (!opts.quiet && result.coverage?.length) out.push(coverageText(result.coverage));
   if (!opts.quiet) out.push(summaryLine(result));
   return out.length ? `${out.join('\n')}\n` : '';
 }

@@ -1,15 +1,43 @@
 // Shared check behind the FT2 borrowed-reference rules: one call table, one privacy test.
 import { BORROWED, CRITICAL_SECTION_REMEDY } from '../data/capi.js';
-import { lockedAt, normObject } from '../engine/c-index.js';
-import { containerPrivacy } from '../engine/c-local.js';
+import { condTextsAt, lockedAt, normObject } from '../engine/c-index.js';
+import { containerPrivacy, onlyTestedAgainstNull } from '../engine/c-local.js';
+import { neverFreeThreaded } from '../engine/guards.js';
 import type { CFileContext } from './types.js';
 
-export function checkBorrowed(ctx: CFileContext, names: readonly string[], message: (api: string, container: string | null) => string): void {
+/**
+ * A vendored pythoncapi_compat.h is the fallback every FT2 remedy points to. Its shims are compiled
+ * only where the strong-reference API does not exist yet, so its remaining borrowed calls cannot be
+ * replaced; the fix is to update the copy, not to edit it.
+ */
+export const FT2_NEVER_FREE_THREADED_NOTE =
+  'Like every FT2 rule, quiet in code compiled only for CPython < 3.13, PyPy or GIL builds (`#if PY_VERSION_HEX < 0x030D0000`, the `#else` of `>= 0x030D0000`, `#ifndef Py_GIL_DISABLED`) and in a vendored `pythoncapi_compat.h`.';
+
+const VENDORED_COMPAT = /(?:^|[\\/])pythoncapi_compat\.h$/;
+
+export interface BorrowedOptions {
+  /**
+   * Stay quiet when the result is only compared with NULL (`if (PyDict_GetItem(d, k) != NULL)`,
+   * `assert(PyDict_GetItemString(d, "x"))`): a pointer that is never dereferenced cannot be used after free.
+   */
+  presenceTestIsSafe?: boolean;
+}
+
+export function checkBorrowed(
+  ctx: CFileContext,
+  names: readonly string[],
+  message: (api: string, container: string | null) => string,
+  options: BorrowedOptions = {},
+): void {
+  if (VENDORED_COMPAT.test(ctx.path)) return;
   const wanted = new Set(names);
   for (const call of ctx.index.calls) {
     if (!wanted.has(call.name)) continue;
     const api = BORROWED[call.name];
     if (!api) continue;
+    // Code compiled only for CPython < 3.13, PyPy or GIL builds never runs without the GIL.
+    if (neverFreeThreaded(condTextsAt(ctx.lowered, call.start))) continue;
+    if (options.presenceTestIsSafe && onlyTestedAgainstNull(ctx.code, call.start, call.end)) continue;
     let container: string | null = null;
     if (api.container !== null) {
       const arg = call.args[api.container];
@@ -29,9 +57,11 @@ export function checkUnlockedIteration(
   original: (call: CFileContext['index']['calls'][number]) => string[],
   message: (api: string, container: string) => string,
 ): void {
+  if (VENDORED_COMPAT.test(ctx.path)) return;
   const wanted = new Set(names);
   for (const call of ctx.index.calls) {
     if (!wanted.has(call.name)) continue;
+    if (neverFreeThreaded(condTextsAt(ctx.lowered, call.start))) continue;
     const candidates = original(call);
     if (candidates.length === 0) continue;
     if (candidates.some((c) => lockedAt(ctx.lowered.regions, call.start, c))) continue;

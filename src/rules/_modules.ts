@@ -38,23 +38,30 @@ export function callersOf(mods: FileModule[], fn: string, depth = 3): Set<string
 }
 
 /**
- * The files that belong to the module declared in `declPath`: files in the same directory tree, unless
- * a closer module declaration claims them. With one module in the project, every file belongs to it.
+ * Which module declaration each file belongs to: the declaring file whose directory is the closest
+ * ancestor of the file. With one declaring file in the project, every file belongs to it. O(files × decls).
  */
-export function filesOfModule(declPath: string, declPaths: string[], allPaths: string[]): string[] {
+export function moduleOwners(declPaths: string[], allPaths: string[]): Map<string, string> {
   const uniq = [...new Set(declPaths)];
-  if (uniq.length <= 1) return allPaths;
-  return allPaths.filter((p) => {
+  const owner = new Map<string, string>();
+  if (uniq.length === 1) {
+    for (const p of allPaths) owner.set(p, uniq[0] as string);
+    return owner;
+  }
+  const prefixes = uniq.map((d) => {
+    const dir = dirname(d);
+    return { decl: d, prefix: dir === '.' ? '' : `${dir}/` };
+  });
+  for (const p of allPaths) {
     let best: string | null = null;
     let bestLen = -1;
-    for (const d of uniq) {
-      const dir = dirname(d);
-      const prefix = dir === '.' ? '' : `${dir}/`;
+    for (const { decl, prefix } of prefixes) {
       if ((prefix === '' || p.startsWith(prefix)) && prefix.length > bestLen) {
-        best = d;
+        best = decl;
         bestLen = prefix.length;
       }
     }
-    return best === declPath || (bestLen === -1 && false);
-  });
+    if (best !== null) owner.set(p, best);
+  }
+  return owner;
 }

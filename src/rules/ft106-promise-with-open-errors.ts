@@ -1,4 +1,4 @@
-import { moduleFiles, filesOfModule } from './_modules.js';
+import { moduleFiles, moduleOwners } from './_modules.js';
 import { defineProjectRule } from './types.js';
 
 const MAX_RELATED = 50;
@@ -45,10 +45,14 @@ export default defineProjectRule({
     // Declaration problems (FT1xx) are reported at the declaration already; the promise is about thread safety.
     const errors = ctx.findings.filter((f) => f.severity === 'error' && !f.rule.startsWith('FT1'));
     const allPaths = [...new Set(ctx.files.map((f) => f.path))];
-    const declPaths = decls.map((d) => d.path);
+    const owners = moduleOwners(decls.map((d) => d.path), allPaths);
+    const errorsByOwner = new Map<string, typeof errors>();
+    for (const f of errors) {
+      const o = owners.get(f.path);
+      if (o !== undefined) errorsByOwner.set(o, [...(errorsByOwner.get(o) ?? []), f]);
+    }
     for (const d of decls) {
-      const own = new Set(filesOfModule(d.path, declPaths, allPaths));
-      const open = errors.filter((f) => own.has(f.path));
+      const open = errorsByOwner.get(d.path) ?? [];
       if (open.length === 0) continue;
       ctx.report(d.path, {
         line: d.line,

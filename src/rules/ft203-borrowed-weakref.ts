@@ -1,5 +1,5 @@
 import { remedyFor } from '../data/capi.js';
-import { checkBorrowed } from './_borrowed.js';
+import { checkBorrowed, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
 import { defineFileRule } from './types.js';
 
 export default defineFileRule({
@@ -12,7 +12,9 @@ export default defineFileRule({
     why:
       'The referent of a weak reference is kept alive by nobody: without the GIL it can be freed between `PyWeakref_GetObject` returning and your next ' +
       'instruction. `PyWeakref_GetRef` returns a strong reference (or reports that the referent is dead). `PyWeakref_GetObject` and ' +
-      '`PyWeakref_GET_OBJECT` are deprecated since 3.13 and removed in 3.15.',
+      '`PyWeakref_GET_OBJECT` are deprecated since 3.13 and removed in 3.15.' +
+      '\n\n' +
+      FT2_NEVER_FREE_THREADED_NOTE,
     bad: 'PyObject *obj = PyWeakref_GetObject(self->ref);\nif (obj == Py_None) return NULL;\nreturn Py_NewRef(obj);',
     good: 'PyObject *obj;\nif (PyWeakref_GetRef(self->ref, &obj) <= 0) return NULL;\nreturn obj;',
     remedy: remedyFor('PyWeakref_GetObject'),

@@ -1,5 +1,5 @@
 import { remedyFor } from '../data/capi.js';
-import { checkBorrowed } from './_borrowed.js';
+import { checkBorrowed, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
 import { defineFileRule } from './types.js';
 
 export default defineFileRule({
@@ -11,7 +11,9 @@ export default defineFileRule({
     severity: 'warning',
     why:
       'The module returned by `PyImport_AddModule`/`PyImport_AddModuleObject` is borrowed from `sys.modules`; another thread can delete that entry ' +
-      'and free the module. `PyImport_AddModuleRef` (3.13) returns a strong reference; for look-ups only, `PyImport_GetModule` (3.7) does too.',
+      'and free the module. `PyImport_AddModuleRef` (3.13) returns a strong reference; for look-ups only, `PyImport_GetModule` (3.7) does too.' +
+      '\n\n' +
+      FT2_NEVER_FREE_THREADED_NOTE,
     bad: 'PyObject *main = PyImport_AddModule("__main__");\nPyObject *d = PyModule_GetDict(main);',
     good: 'PyObject *main = PyImport_AddModuleRef("__main__");\nif (main == NULL) return NULL;\n/* … */\nPy_DECREF(main);',
     remedy: remedyFor('PyImport_AddModule'),

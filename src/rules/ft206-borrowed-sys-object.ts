@@ -1,5 +1,5 @@
 import { remedyFor } from '../data/capi.js';
-import { checkBorrowed } from './_borrowed.js';
+import { checkBorrowed, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
 import { defineFileRule } from './types.js';
 
 export default defineFileRule({
@@ -11,7 +11,9 @@ export default defineFileRule({
     severity: 'warning',
     why:
       '`PySys_GetObject("stdout")` returns a borrowed reference; any thread can rebind `sys.stdout` (or `sys.path`, …) and free the old object while ' +
-      'you use it. `PySys_GetOptionalAttrString` / `PySys_GetAttrString` (3.15) return strong references; pythoncapi_compat.h provides them for older versions.',
+      'you use it. `PySys_GetOptionalAttrString` / `PySys_GetAttrString` (3.15) return strong references; pythoncapi_compat.h provides them for older versions.' +
+      '\n\n' +
+      FT2_NEVER_FREE_THREADED_NOTE,
     bad: 'PyObject *out = PySys_GetObject("stdout");\nPyFile_WriteString("hi", out);',
     good: 'PyObject *out;\nif (PySys_GetOptionalAttrString("stdout", &out) <= 0) return NULL;\nPyFile_WriteString("hi", out);\nPy_DECREF(out);',
     remedy: remedyFor('PySys_GetObject'),

@@ -1,6 +1,6 @@
 import { CRITICAL_SECTION_REMEDY } from '../data/capi.js';
 import { normObject } from '../engine/c-index.js';
-import { checkUnlockedIteration } from './_borrowed.js';
+import { checkUnlockedIteration, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
 import { defineFileRule } from './types.js';
 
 export default defineFileRule({
@@ -14,7 +14,9 @@ export default defineFileRule({
       '`PySequence_Fast` returns a list argument as-is, so `PySequence_Fast_ITEMS`/`PySequence_Fast_GET_ITEM` read the live item array of a list another ' +
       'thread can resize or refill: borrowed items, a possibly reallocated array. Hold a critical section on the original object while you use the items, ' +
       'or copy first with `PySequence_Tuple`.\n\nQuiet inside a critical section on the original or the fast sequence, and when the original was created ' +
-      'in this function.',
+      'in this function.' +
+      '\n\n' +
+      FT2_NEVER_FREE_THREADED_NOTE,
     bad: 'PyObject *seq = PySequence_Fast(arg, "expected a sequence");\nPyObject **items = PySequence_Fast_ITEMS(seq);',
     good:
       'PyObject *seq = PySequence_Fast(arg, "expected a sequence");\nPy_BEGIN_CRITICAL_SECTION(arg);\nPyObject **items = PySequence_Fast_ITEMS(seq);\n/* … */\nPy_END_CRITICAL_SECTION();',

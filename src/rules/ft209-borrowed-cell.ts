@@ -1,5 +1,5 @@
 import { remedyFor } from '../data/capi.js';
-import { checkBorrowed } from './_borrowed.js';
+import { checkBorrowed, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
 import { defineFileRule } from './types.js';
 
 export default defineFileRule({
@@ -9,7 +9,9 @@ export default defineFileRule({
     title: 'PyCell_GET returns a borrowed reference to a cell other threads can rebind',
     family: 'FT2',
     severity: 'warning',
-    why: 'Closure cells can be rebound by any thread (`nonlocal`); `PyCell_GET` reads the contents without a reference. `PyCell_Get` returns a strong reference.',
+    why: 'Closure cells can be rebound by any thread (`nonlocal`); `PyCell_GET` reads the contents without a reference. `PyCell_Get` returns a strong reference.' +
+      '\n\n' +
+      FT2_NEVER_FREE_THREADED_NOTE,
     bad: 'PyObject *v = PyCell_GET(cell);\nreturn Py_NewRef(v);',
     good: 'return PyCell_Get(cell);  /* strong reference */',
     remedy: remedyFor('PyCell_GET'),

@@ -68,7 +68,7 @@ export default defineFileRule({
       }
     }
     if (fns.size === 0) return;
-    for (const node of ctx.root.descendantsOfType('function_definition')) {
+    for (const node of ctx.index.functionNodes) {
       if (!node) continue;
       const fi = ctx.index.functions.findIndex((f) => f.start === node.startIndex);
       if (fi < 0 || !fns.has(fi)) continue;

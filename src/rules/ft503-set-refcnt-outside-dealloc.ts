@@ -1,4 +1,5 @@
 import { defineFileRule } from './types.js';
+import { neverFreeThreadedAt } from '../engine/guards.js';
 
 export default defineFileRule({
   meta: {
@@ -11,7 +12,7 @@ export default defineFileRule({
       '`Py_SET_REFCNT` overwrites the count non-atomically. On free-threaded builds other threads update the shared part of the count ' +
       'concurrently, so setting it on a live, shared object corrupts it (and values above UINT32_MAX make the object immortal). It is legitimate ' +
       'only while resurrecting an object inside its own deallocator or finalizer, or on an object no other thread can see yet.\n\nQuiet inside ' +
-      'functions that look like deallocators/finalizers (`*dealloc*`, `*finalize*`, `*_del`, `tp_finalize`).',
+      'functions that look like deallocators/finalizers (`*dealloc*`, `*finalize*`, `*_del`, `tp_finalize`), and in code compiled only for GIL builds or CPython < 3.13 (`#ifndef Py_GIL_DISABLED`, `#if PY_VERSION_HEX < 0x030D0000`).',
     bad: 'Py_SET_REFCNT(cached, 1);  /* "reset" a shared object */',
     good: '/* let the reference count be: use Py_INCREF / Py_DECREF, or a fresh object */\nPyObject *fresh = make_object();',
     remedy: { api: 'Py_INCREF / Py_DECREF', since: null, compat: null, snippet: 'Py_INCREF(obj);   /* take a reference */\nPy_DECREF(obj);   /* release it */' },
@@ -22,6 +23,7 @@ export default defineFileRule({
   check(ctx) {
     for (const c of ctx.index.calls) {
       if (c.name !== 'Py_SET_REFCNT') continue;
+      if (neverFreeThreadedAt(ctx.lowered, c.start)) continue;
       const fn = ctx.index.functions[c.fn]?.name ?? '';
       if (/dealloc|finali[sz]e|_del$|__del__|resurrect|tp_free/i.test(fn)) continue;
       ctx.report({ start: c.start, end: c.end, message: `Py_SET_REFCNT() in ${fn || 'file scope'} overwrites a reference count other threads may be updating` });

@@ -1,6 +1,7 @@
 import { condTextsAt, lockSpans, protectedAt } from '../engine/c-index.js';
 import type { Remedy } from '../engine/types.js';
-import { defineFileRule } from './types.js';
+import { defineFileRule, type CFileContext } from './types.js';
+import { neverFreeThreadedAt } from '../engine/guards.js';
 
 interface Alt {
   use: string;
@@ -48,6 +49,17 @@ const ALT: Record<string, Alt> = {
 // Functions the Microsoft CRT makes thread-safe (thread-local buffers): quiet under #ifdef _WIN32 / MS_WINDOWS.
 const WIN_SAFE = new Set(['strtok', 'localtime', 'gmtime', 'ctime', 'asctime', 'strerror', 'rand', 'srand', 'tmpnam', 'ecvt', 'fcvt']);
 
+/** `readdir(d)` where `d` was opened by `opendir`/`fdopendir` in the same function: a stream no other thread has. */
+function ownDirStream(ctx: CFileContext, c: CFileContext['index']['calls'][number]): boolean {
+  const d = (c.args[0]?.text ?? '').trim();
+  if (!/^[A-Za-z_]\w*$/.test(d)) return false;
+  let from: string | null = null;
+  for (const a of ctx.index.assigns) {
+    if (a.fn === c.fn && a.start < c.start && a.lhs === d && a.op === '=') from = a.rhs;
+  }
+  return from !== null && /^\s*(?:\([^()]*\)\s*)?(?:opendir|fdopendir|_Py_opendir)\s*\(/.test(from);
+}
+
 export default defineFileRule({
   meta: {
     id: 'FT602',
@@ -60,8 +72,8 @@ export default defineFileRule({
       '`setlocale`, `tmpnam` and `ecvt` keep state in static storage (a buffer, a cursor, a PRNG state). Under the GIL, Python threads could not ' +
       'call them at the same time; without it, one thread\'s result is overwritten by another\'s. Each finding names the reentrant variant ' +
       '(`localtime_r`, `strtok_r`, `getpwnam_r`, `getaddrinfo`, …) or a lock.\n\nQuiet when the call is under a lock or critical section, and ' +
-      'for the functions the Microsoft C runtime makes thread-safe when the call is under `#ifdef _WIN32`/`MS_WINDOWS`. `getenv` is reported only ' +
-      'in files that also call `setenv`/`putenv`.',
+      'for the functions the Microsoft C runtime makes thread-safe when the call is under `#ifdef _WIN32`/`MS_WINDOWS`, and for `readdir` on a stream the function opened itself. `getenv` is reported only ' +
+      'in files that also call `setenv`/`putenv`. Quiet in code compiled only for GIL builds or CPython < 3.13 (`#ifndef Py_GIL_DISABLED`, `#if PY_VERSION_HEX < 0x030D0000`).',
     bad: 'struct tm *tm = localtime(&t);\nreturn PyUnicode_FromFormat("%d", tm->tm_year);',
     good: 'struct tm tm;\nlocaltime_r(&t, &tm);\nreturn PyUnicode_FromFormat("%d", tm.tm_year);',
     remedy: { api: 'the _r variant (localtime_r, strtok_r, getpwnam_r, …) or a PyMutex', since: null, compat: null, snippet: 'struct tm tm;\nlocaltime_r(&t, &tm);' },
@@ -77,7 +89,9 @@ export default defineFileRule({
       if (!alt) continue;
       if (c.name === 'getenv' && !mutatesEnv) continue;
       if (c.fn < 0) continue;
+      if (neverFreeThreadedAt(ctx.lowered, c.start)) continue;
       if (protectedAt(ctx.index, spans, ctx.lowered.regions, ctx.code, c.fn, c.start)) continue;
+      if (c.name === 'readdir' && ownDirStream(ctx, c)) continue;
       if (WIN_SAFE.has(c.name) && condTextsAt(ctx.lowered, c.start).some((k) => /\b(_WIN32|MS_WINDOWS|_MSC_VER|WIN32)\b/.test(k) && !/^!/.test(k))) continue;
       const remedy: Remedy = { api: alt.use, since: null, compat: null, snippet: alt.snippet };
       ctx.report({ start: c.start, end: c.nameEnd, message: `${c.name}() ${alt.why}: not thread-safe without the GIL (instead: ${alt.use})`, remedy });

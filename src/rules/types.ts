@@ -1,5 +1,6 @@
 // A rule is one unit: its metadata (id, title, why, examples, remedy, versions) sits next to its check.
 // Rule docs, `ftlint rule FTnnn`, the README table and SARIF's rule list are all generated from this.
+import type { ArtifactSet } from '../abi/model.js';
 import type { CIndex } from '../engine/c-index.js';
 import type { FileFacts, ProjectInfo } from '../engine/facts.js';
 import type { Finding, Fix, Language, Remedy, RelatedLocation, Severity } from '../engine/types.js';
@@ -27,7 +28,7 @@ export interface RuleMeta {
   /** The default remedy (a finding may give a more specific one). */
   remedy: Remedy;
   /** Language of the examples (for docs code fences). */
-  exampleLanguage: 'c' | 'cpp' | 'python' | 'cython' | 'toml' | 'rust' | 'cmake';
+  exampleLanguage: 'c' | 'cpp' | 'python' | 'cython' | 'toml' | 'rust' | 'cmake' | 'text';
   /** Sources for the facts the rule encodes. */
   references: string[];
   /** What the rule does not model. */
@@ -75,11 +76,37 @@ export interface CFileContext {
   report(args: ReportArgs): void;
 }
 
+/** Where a Python file sits: rules that only matter in library code stay quiet in the other roles. */
+export type PythonRole = 'library' | 'test' | 'script' | 'build';
+
+/** Context of a file that is not C/C++: Python (with its tree-sitter-python tree), Cython, TOML, CMake, Rust, … */
+export interface SourceFileContext {
+  kind: 'source';
+  path: string;
+  language: Language;
+  /** Original text (BOM stripped). */
+  text: string;
+  /** The text with comments and string contents blanked (same offsets), for the languages ftlint reads as text. */
+  code: string;
+  /** tree-sitter-python tree for Python files; null for every other language. */
+  root: Node | null;
+  lines: LineMap;
+  project: ProjectInfo;
+  /** Python/Cython files: library code, a test, a script/entry point, or build tooling (setup.py, noxfile.py, docs). */
+  role: PythonRole;
+  /** Run library-only rules in tests, scripts and `__main__` blocks too (`--check-tests`). */
+  checkTests: boolean;
+  report(args: ReportArgs): void;
+}
+
+export type FileContext = CFileContext | SourceFileContext;
+
 export interface FileRule {
   kind: 'file';
   meta: RuleMeta;
   languages: Language[];
-  check(ctx: CFileContext): void;
+  /** Called with the context kind the rule was defined for (`defineFileRule`: C/C++, `defineSourceRule`: the rest). */
+  check(ctx: FileContext): void;
 }
 
 export interface ProjectContext {
@@ -104,14 +131,36 @@ export interface BuiltinRule {
   meta: RuleMeta;
 }
 
-export type Rule = FileRule | ProjectRule | BuiltinRule;
 
-export function defineFileRule(rule: Omit<FileRule, 'kind'>): FileRule {
-  return { kind: 'file', ...rule };
+/** What artifact (wheel and binary) rules see: the parsed model, never the file system. */
+export interface ArtifactContext {
+  artifacts: ArtifactSet;
+  /** `path` is the wheel, or `wheel!member` for a file inside it, or the binary's own path. */
+  report(path: string, args: { message: string; severity?: Severity; remedy?: Remedy; related?: RelatedLocation[] }): void;
+}
+
+export interface ArtifactRule {
+  kind: 'artifact';
+  meta: RuleMeta;
+  check(ctx: ArtifactContext): void;
+}
+
+export type Rule = FileRule | ProjectRule | ArtifactRule | BuiltinRule;
+
+/** A rule over C/C++ files (tree-sitter-c/cpp, the lowered text and the C index). */
+export function defineFileRule(rule: { meta: RuleMeta; languages: Language[]; check(ctx: CFileContext): void }): FileRule {
+  return { kind: 'file', meta: rule.meta, languages: rule.languages, check: (ctx) => (ctx.kind === 'c' ? rule.check(ctx) : undefined) };
+}
+/** A rule over Python (tree-sitter-python), Cython, packaging or build files. */
+export function defineSourceRule(rule: { meta: RuleMeta; languages: Language[]; check(ctx: SourceFileContext): void }): FileRule {
+  return { kind: 'file', meta: rule.meta, languages: rule.languages, check: (ctx) => (ctx.kind === 'source' ? rule.check(ctx) : undefined) };
 }
 export function defineBuiltinRule(rule: Omit<BuiltinRule, 'kind'>): BuiltinRule {
   return { kind: 'builtin', ...rule };
 }
 export function defineProjectRule(rule: Omit<ProjectRule, 'kind'>): ProjectRule {
   return { kind: 'project', ...rule };
+}
+export function defineArtifactRule(rule: Omit<ArtifactRule, 'kind'>): ArtifactRule {
+  return { kind: 'artifact', ...rule };
 }

@@ -39,7 +39,9 @@ export function parseExpectations(path: string, display: string): Expectation[] 
             return col ? { rule: rule as string, column: Number(col) } : { rule: rule as string };
           })
       : [];
-    const commentOnly = (hashComments ? /^\s*#/ : /^\s*(\/\/|\/\*|\*)/).test(line);
+    // A comment line that holds only the expectation applies to the next line; a comment with other text before
+    // `expect:` (a Cython `# cython:` header, a C comment) carries it for its own line.
+    const commentOnly = (hashComments ? /^\s*#+\s*expect:/ : /^\s*(\/\/|\/\*|\*)+\s*expect:/).test(line);
     if (m && commentOnly) {
       pending.push(...items);
       return;
