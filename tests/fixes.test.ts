@@ -122,6 +122,27 @@ describe('--fix', () => {
   });
 });
 
+describe('--fix on binding declarations (Cython, pybind11, PyO3)', () => {
+  // FT713 (classifiers vs modules) counts the undeclared modules, so its message changes with the fix.
+  for (const [name, rules] of [['cython-pkg', ['FT107']], ['pybind11-pkg', ['FT108', 'FT713']], ['pyo3-workspace', ['FT110']]] as const) {
+    it(`${name}: the undeclared modules are declared, nothing else changes`, () => {
+      const dir = join(tmp, `b-${name}`);
+      cpSync(join(REPO, 'fixtures/projects', name), dir, { recursive: true });
+      const before = lint(dir, ['--no-cache']);
+      const fixable = before.findings.filter((f) => (rules as readonly string[]).includes(f.rule));
+      const r = ftlint(['.', '--fix', '--no-cache'], { cwd: dir });
+      assert.match(r.stderr, /fixed \d+ problems? in \d+ files?/);
+      const after = lint(dir, ['--no-cache']);
+      const fixed = keyed(before).filter((k) => !keyed(after).includes(k));
+      assert.ok(fixed.length > 0 && fixed.every((k) => (rules as readonly string[]).some((id) => k.includes(` ${id} `))), `fixed: ${fixed.join('; ')}`);
+      assert.ok(fixable.length > 0);
+      const where = (j: J) => j.findings.map((f) => `${f.path} ${f.rule}`);
+      assert.deepEqual(where(after).filter((k) => !where(before).includes(k)), [], 'no new findings');
+      assert.equal(ftlint(['.', '--diff', '--no-cache'], { cwd: dir }).stdout, '', 'nothing left to fix');
+    });
+  }
+});
+
 describe('--diff', () => {
   it('prints a unified diff that applies to give the --fix result, and writes nothing', () => {
     const a = copy('guarded');
