@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { findConfigFile, loadConfig } from '../src/config/config.js';
+import { mergeSelection } from '../src/config/resolve.js';
 import { discover } from '../src/engine/discover.js';
 import { run, selectRules } from '../src/engine/run.js';
 import { parseDirectives, parseExpectations, type Expectation } from './helpers/expectations.js';
@@ -37,11 +39,17 @@ describe('fixtures (closed world)', () => {
         expected.push(...parseExpectations(f.abs, f.display));
         directives = { ...directives, ...parseDirectives(f.abs) };
       }
+      // A fixture directory may carry its own configuration (ftlint.toml, or pyproject.toml with [tool.ftlint]).
+      const cfgFile = findConfigFile(join(REPO, dir));
+      const config = cfgFile && cfgFile.startsWith(`${join(REPO, dir)}/`) ? loadConfig(cfgFile) : undefined;
+      const sel = mergeSelection({ select: directives.select?.split(','), ignore: directives.ignore?.split(',') }, config);
       const result = await run({
         paths: [dir],
         cwd: REPO,
-        ruleIds: selectRules(directives.select?.split(','), directives.ignore?.split(',')),
+        ruleIds: selectRules(sel.select, sel.ignore),
         jobs: 1,
+        ...(config ? { config } : {}),
+        reportUnusedIgnores: directives['report-unused-ignores'] === 'true',
         checkTests: directives['check-tests'] === 'true',
         cacheDir: null,
       });

@@ -54,6 +54,8 @@ export interface Discovery {
 export interface DiscoverOptions {
   /** Extra glob patterns (gitignore syntax) to exclude, relative to the cwd. */
   exclude?: string[];
+  /** More patterns, relative to another directory (the configuration file's). */
+  excludeFrom?: { base: string; patterns: string[] }[];
 }
 
 export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {}): Discovery {
@@ -62,12 +64,13 @@ export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {
   const diagnostics: ToolDiagnostic[] = [];
   const seen = new Set<string>();
   const seenDirs = new Set<string>();
-  const excl = ignore().add(opts.exclude ?? []);
-  const isExcluded = (abs: string, dir: boolean) => {
-    const rel = relative(cwd, abs).split(sep).join('/');
-    if (!rel || rel.startsWith('..')) return false;
-    return excl.ignores(dir ? `${rel}/` : rel);
-  };
+  const excl = [{ base: cwd, ig: ignore().add(opts.exclude ?? []) }, ...(opts.excludeFrom ?? []).map((e) => ({ base: e.base, ig: ignore().add(e.patterns) }))];
+  const isExcluded = (abs: string, dir: boolean) =>
+    excl.some(({ base, ig }) => {
+      const rel = relative(base, abs).split(sep).join('/');
+      if (!rel || rel.startsWith('..')) return false;
+      return ig.ignores(dir ? `${rel}/` : rel);
+    });
 
   const add = (abs: string, explicit: boolean) => {
     const lang = languageOf(abs);

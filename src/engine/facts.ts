@@ -4,7 +4,8 @@ import type { CIndex } from './c-index.js';
 import type { GlobalFacts } from './globals.js';
 import type { ObjectFacts } from './objects.js';
 import { condTextsAt } from './c-index.js';
-import type { Finding, Language, Position } from './types.js';
+import { setGilFix } from '../fix/c-fixes.js';
+import type { Finding, Fix, Language, Position } from './types.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
 
@@ -17,6 +18,8 @@ export interface ProjectInfo {
   minMinor: number | null;
   /** Where requiresPython came from. */
   source: string | null;
+  /** Rule options from configuration, by rule id (see RuleMeta.options). */
+  ruleOptions?: Record<string, Record<string, unknown>>;
 }
 
 export interface Located {
@@ -41,6 +44,12 @@ export interface SlotArray extends Located {
   terminatorPos: Position;
   /** Indentation of the entries (for fixes). */
   indent: string;
+  /** A `{0, NULL}` terminator was found (else `terminator` is the closing brace). */
+  terminated: boolean;
+  /** Start of the terminator's line when only blanks precede it there, else null (for fixes). */
+  terminatorLineStart: number | null;
+  /** Number of blanks right before the terminator (for fixes). */
+  terminatorGap: number;
   /** The initializer holds something other than `{slot, value}` pairs (a macro): ftlint cannot see all slots. */
   opaque: boolean;
 }
@@ -62,6 +71,8 @@ export interface CreateCall extends Located {
   /** Name of the variable the module is assigned to, if any. */
   assignedTo: string | null;
   conds: string[];
+  /** Single-phase: the safe fix adding the guarded PyUnstable_Module_SetGIL call (src/fix/c-fixes.ts), or null. */
+  setGilFix?: Fix | null;
 }
 
 export interface SetGilCall extends Located {
@@ -180,6 +191,7 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
     // Anything left once entries, directives, commas and spaces are removed is a macro we cannot see into.
     const rest = body.replace(/\{[^{}]*\}/g, ' ').replace(/^[ \t]*#.*$/gm, ' ').replace(/[\s,]/g, '');
     const declStart = lineStartOfDecl(code, m.index);
+    const tls = lines.starts[lines.lineIndex(terminator)] as number;
     slotArrays.push({
       ...located(lines, declStart, close + 1),
       name: m[1] as string,
@@ -187,6 +199,9 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
       terminator,
       terminatorPos: lines.position(terminator),
       indent,
+      terminated: terminator !== close,
+      terminatorLineStart: terminator !== close && /^[ \t]*$/.test(text.slice(tls, terminator)) ? tls : null,
+      terminatorGap: (/[ \t]*$/.exec(text.slice(tls, terminator)) as RegExpExecArray)[0].length,
       opaque: rest !== '',
     });
   }
@@ -242,13 +257,16 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
     if (call.name === 'PyModule_Create' || call.name === 'PyModule_Create2' || call.name === 'PyModuleDef_Init') {
       const def = (call.args[0]?.text ?? '').replace(/^&/, '').replace(/\s+/g, '');
       const assign = index.assigns.find((a) => a.rhsStart <= call.start && call.end <= a.end && a.fn === call.fn);
+      const kind = call.name === 'PyModuleDef_Init' ? 'multi' : 'single';
+      const fn = call.fn >= 0 ? index.functions[call.fn] : undefined;
       creates.push({
         ...located(lines, call.start, call.end),
-        kind: call.name === 'PyModuleDef_Init' ? 'multi' : 'single',
+        kind,
         def,
         fn: fnName(call.fn),
         assignedTo: assign ? assign.lhs : null,
         conds: condTextsAt(lowered, call.start),
+        ...(kind === 'single' && fn ? { setGilFix: setGilFix(code, text, call.start, call.end, assign ? assign.lhs : null, { start: fn.bodyStart, end: fn.end }) } : {}),
       });
     } else if (call.name === 'PyUnstable_Module_SetGIL' || call.name === 'PyModule_ExperimentalSetGIL') {
       setGils.push({

@@ -14,11 +14,14 @@ import { extractObjects } from './objects.js';
 import { readSource } from './read.js';
 import { cacheGet, cacheKey, cachePut, type CacheConfig } from './cache.js';
 import type { SourceFileRef } from './discover.js';
+import { extractSuppressions, type Suppression } from '../suppress/comments.js';
 import { pythonRole } from './py-tree.js';
 import type { Finding, Language, ToolDiagnostic } from './types.js';
 
 export interface FileOutput {
   findings: Finding[];
+  /** `ftlint: ignore[…]` comments, applied in run.ts after all rules ran. */
+  suppressions?: Suppression[];
   facts: FileFacts | null;
   diagnostics: ToolDiagnostic[];
   bytes: number;
@@ -70,6 +73,8 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
   let text = source;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM: editors do not count it as a column
   out.bytes = bytes;
+  const suppressions = extractSuppressions(text, file.language);
+  if (suppressions.length > 0) out.suppressions = suppressions;
   const lines = new LineMap(text);
   out.lines = lines.starts.length;
   const grammar = grammarFor(file.language, text, file.abs);

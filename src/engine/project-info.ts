@@ -18,14 +18,19 @@ export function minMinorFromSpecifier(spec: string): number | null {
   return best;
 }
 
+/** `start` if it is a directory, else the directory holding it. */
+export function startDirectory(start: string): string {
+  const dir = resolve(start);
+  try {
+    return statSync(dir).isDirectory() ? dir : dirname(dir);
+  } catch {
+    return dirname(dir);
+  }
+}
+
 /** Finds the nearest directory at or above `start` holding pyproject.toml, setup.cfg or setup.py. */
 export function findProjectRoot(start: string): string | null {
-  let dir = resolve(start);
-  try {
-    if (!statSync(dir).isDirectory()) dir = dirname(dir);
-  } catch {
-    dir = dirname(dir);
-  }
+  let dir = startDirectory(start);
   for (;;) {
     if (['pyproject.toml', 'setup.cfg', 'setup.py'].some((f) => existsSync(join(dir, f)))) return dir;
     if (existsSync(join(dir, '.git'))) return null;

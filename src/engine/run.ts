@@ -9,10 +9,14 @@ import type { FileFacts, ProjectInfo } from './facts.js';
 import { defaultJobs, lintAll } from './pool.js';
 import { readProjectInfo } from './project-info.js';
 import { DEFAULT_MAX_BYTES } from './read.js';
+import { configFilter } from '../config/apply.js';
+import type { Config } from '../config/config.js';
+import { moduleOwners } from '../rules/_modules.js';
+import { Suppressions } from '../suppress/filter.js';
 import { cacheSalt, prepareCacheDir, type CacheConfig } from './cache.js';
 import { resolve } from 'node:path';
 import { buildId, version } from '../version.js';
-import { compareFindings, type Finding, type RunResult, type ToolDiagnostic } from './types.js';
+import { compareFindings, type Finding, type ModuleSummary, type RunResult, type ToolDiagnostic } from './types.js';
 
 export interface RunOptions {
   paths: string[];
@@ -23,8 +27,12 @@ export interface RunOptions {
   maxBytes?: number;
   parseTimeoutMs?: number;
   exclude?: string[];
-  /** Override the oldest supported CPython minor (config `target-version`). */
+  /** Override the oldest supported CPython minor (`--target-version`; else the config's `target-version`). */
   minMinor?: number | null;
+  /** Configuration: exclude, per-file-ignores, severity overrides, target-version, rule options. */
+  config?: Config;
+  /** Report suppressions that suppressed nothing (FT002); default: the config's `report-unused-ignores`. */
+  reportUnusedIgnores?: boolean;
   /** Run library-only Python rules in tests, scripts and `__main__` blocks too. */
   checkTests?: boolean;
   /** Result cache directory; undefined: `.ftlint_cache` in the cwd; null: no cache. */
@@ -62,14 +70,19 @@ export class UnknownRuleError extends Error {
 }
 
 export async function run(opts: RunOptions): Promise<RunResult> {
-  const disc = discover(opts.paths, opts.cwd, { exclude: opts.exclude ?? [] });
+  const cfg = opts.config;
+  const disc = discover(opts.paths, opts.cwd, { exclude: opts.exclude ?? [], excludeFrom: cfg && cfg.exclude.length ? [{ base: cfg.base, patterns: cfg.exclude }] : [] });
   if (disc.missing.length > 0) throw new MissingPathError(disc.missing);
   const info = readProjectInfo(opts.paths.length === 1 ? opts.paths[0] as string : opts.cwd);
-  const project: ProjectInfo = opts.minMinor != null ? { ...info, minMinor: opts.minMinor } : info;
+  const minMinor = opts.minMinor ?? cfg?.targetMinor;
+  let project: ProjectInfo = minMinor != null ? { ...info, minMinor } : info;
+  if (cfg && Object.keys(cfg.rules).length > 0) project = { ...project, ruleOptions: cfg.rules };
   const result = await lintFiles(disc.files, disc.diagnostics, project, opts);
   // Wheels a directory argument has built (dist/, wheelhouse/) are checked with the FT8 rules too.
   const wheels = artifactRules(opts.ruleIds).length ? projectWheels(opts.paths, opts.cwd) : [];
-  return wheels.length ? mergeResults(result, await checkArtifacts(wheels, [], opts.ruleIds)) : result;
+  if (!wheels.length) return result;
+  const artifacts = await checkArtifacts(wheels, [], opts.ruleIds);
+  return mergeResults(result, { ...artifacts, findings: configFilter(cfg, opts.cwd, project.minMinor)(artifacts.findings) });
 }
 
 export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiagnostic[], project: ProjectInfo, opts: RunOptions): Promise<RunResult> {
@@ -93,22 +106,33 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
     opts.jobs ?? defaultJobs(),
     opts.onProgress ? (done, bytes) => opts.onProgress?.(done, files.length, bytes) : undefined,
   );
-  const findings: Finding[] = [];
+  let findings: Finding[] = [];
   const diagnostics: ToolDiagnostic[] = [...preDiagnostics];
+  const suppressions = new Suppressions();
   const facts: FileFacts[] = [];
   let bytes = 0;
   let lines = 0;
   let checked = 0;
-  for (const o of outputs) {
+  outputs.forEach((o, i) => {
+    if (o.suppressions) suppressions.add((files[i] as SourceFileRef).display, o.suppressions);
     findings.push(...o.findings);
     diagnostics.push(...o.diagnostics);
     if (o.facts) facts.push(o.facts);
     if (o.bytes > 0) checked++;
     bytes += o.bytes;
     lines += o.lines;
-  }
+  });
+  // Suppression comments and the configuration apply to every finding; rules that read other rules'
+  // findings (FT106) see them already filtered.
+  const post = configFilter(opts.config, opts.cwd, project.minMinor);
+  const clean = (list: Finding[]) => post(suppressions.filter(list));
+  let cleaned = -1;
   const ordered = [...projectRules].sort((a, b) => (a.after ? 1 : 0) - (b.after ? 1 : 0));
   for (const rule of ordered) {
+    if (rule.after && cleaned < 0) {
+      findings = clean(findings);
+      cleaned = findings.length;
+    }
     const ctx: ProjectContext = {
       files: facts,
       project,
@@ -127,13 +151,22 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
           remedy: r.remedy ?? rule.meta.remedy,
           related: r.related ?? [],
           ...(args.lineText !== undefined ? { lineText: args.lineText } : {}),
-          ...(r.fix ? { fix: r.fix } : {}),
+          ...(args.fix ? { fix: args.fix } : {}),
         });
       },
     };
     rule.check(ctx);
   }
+  findings = cleaned < 0 ? clean(findings) : [...findings.slice(0, cleaned), ...clean(findings.slice(cleaned))];
+  findings.push(...post(suppressions.problems(opts.ruleIds, opts.reportUnusedIgnores ?? opts.config?.reportUnusedIgnores ?? false)));
   findings.sort(compareFindings);
   diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { findings, diagnostics, filesChecked: checked, bytesChecked: bytes, linesChecked: lines };
+  return { findings, diagnostics, filesChecked: checked, bytesChecked: bytes, linesChecked: lines, modules: moduleSummaries(facts) };
+}
+
+/** Each C module definition with the files that belong to it (same directory tree). */
+function moduleSummaries(facts: FileFacts[]): ModuleSummary[] {
+  const decls = facts.flatMap((f) => (f.module?.moduleDefs ?? []).map((d) => ({ name: d.moduleName ?? d.name, path: f.path })));
+  const owners = moduleOwners(decls.map((d) => d.path), facts.map((f) => f.path));
+  return decls.map((d) => ({ ...d, files: facts.map((f) => f.path).filter((p) => owners.get(p) === d.path) }));
 }

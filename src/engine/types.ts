@@ -78,12 +78,21 @@ export interface ToolDiagnostic {
   message: string;
 }
 
+/** An extension module found in the sources, and the files that belong to it (for per-module summaries). */
+export interface ModuleSummary {
+  name: string;
+  /** File holding its declaration. */
+  path: string;
+  files: string[];
+}
+
 export interface RunResult {
   findings: Finding[];
   diagnostics: ToolDiagnostic[];
   filesChecked: number;
   bytesChecked: number;
   linesChecked: number;
+  modules?: ModuleSummary[];
   /** Free-threading wheel coverage, one table per distribution/version (only when wheels were checked). */
   coverage?: CoverageTable[];
 }

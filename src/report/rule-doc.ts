@@ -9,7 +9,7 @@ export function ruleMarkdown(rule: Rule): string {
     '',
     `**${m.title}**`,
     '',
-    `- Family: ${m.family} · Default severity: ${m.severity}${rule.kind === 'file' ? ` · Languages: ${rule.languages.join(', ')}` : rule.kind === 'artifact' ? ' · Scope: wheels and binaries (`ftlint abi`)' : ' · Scope: whole project'}`,
+    `- Family: ${m.family} · Default severity: ${m.severity}${rule.kind === 'file' ? ` · Languages: ${rule.languages.join(', ')}` : rule.kind === 'artifact' ? ' · Scope: wheels and binaries (`ftlint abi`)' : rule.kind === 'builtin' ? ' · Scope: suppression comments' : ' · Scope: whole project'}`,
     `- Use instead: \`${r.api}\`${r.since ? ` (CPython ${r.since}+)` : ''}${r.requires ? `; needs ${r.requires} or newer` : ''}${r.compat ? `; older versions: \`${r.compat}\`` : ''}`,
     '',
     '## Why',
@@ -37,6 +37,11 @@ export function ruleMarkdown(rule: Rule): string {
     '```',
     '',
   ];
+  if (m.options && Object.keys(m.options).length) {
+    lines.push('## Options', '', `Set in \`[tool.ftlint.rules.${m.id}]\` (pyproject.toml) or \`[rules.${m.id}]\` (ftlint.toml).`, '');
+    for (const [k, o] of Object.entries(m.options)) lines.push(`- \`${k}\` (${o.type}, default \`${JSON.stringify(o.default)}\`): ${o.description}`);
+    lines.push('');
+  }
   if (m.limitations) lines.push('## Limitations', '', m.limitations, '');
   if (m.references.length) lines.push('## References', '', ...m.references.map((x) => `- ${x}`), '');
   lines.push('<!-- generated from src/rules by `npm run gen`; do not edit -->', '');

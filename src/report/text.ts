@@ -6,6 +6,8 @@ import { coverageText } from './coverage.js';
 export interface TextOptions {
   color: boolean;
   quiet: boolean;
+  /** gcc's words: `note` instead of `info` (for `--format gcc`). */
+  gcc?: boolean;
 }
 
 const C = { red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
@@ -20,7 +22,7 @@ export function remedyLine(r: Remedy): string {
 
 export function formatText(result: RunResult, opts: TextOptions): string {
   const paint = (code: string, s: string) => (opts.color ? `${code}${s}${C.reset}` : s);
-  const sev = (s: string) => paint(s === 'error' ? C.red : s === 'warning' ? C.yellow : C.blue, s);
+  const sev = (s: string) => paint(s === 'error' ? C.red : s === 'warning' ? C.yellow : C.blue, opts.gcc && s === 'info' ? 'note' : s);
   const out: string[] = [];
   for (const f of result.findings) {
     out.push(`${paint(C.bold, `${f.path}:${f.range.start.line}:${f.range.start.column}:`)} ${sev(f.severity)}: ${f.message} ${paint(C.dim, `[${f.rule}]`)}`);

@@ -20,10 +20,14 @@ export interface GlobalModel {
   reachable: Set<string>;
 }
 
-const cache = new WeakMap<FileFacts[], GlobalModel>();
+const cache = new WeakMap<FileFacts[], Map<string, GlobalModel>>();
 
-export function globalModel(files: FileFacts[]): GlobalModel {
-  const hit = cache.get(files);
+/** `extraInit`: functions the user says run only during module init (FT302's `init-functions` option). */
+export function globalModel(files: FileFacts[], extraInit: readonly string[] = []): GlobalModel {
+  const key = extraInit.join('\0');
+  let byKey = cache.get(files);
+  if (!byKey) cache.set(files, (byKey = new Map()));
+  const hit = byKey.get(key);
   if (hit) return hit;
   const callees = new Map<string, string[]>();
   const callers = new Map<string, Set<string>>();
@@ -43,6 +47,7 @@ export function globalModel(files: FileFacts[]): GlobalModel {
   const initOnly = new Set<string>();
   for (const fn of defined) if (/^PyInit_|^PyModExport_/.test(fn)) initOnly.add(fn);
   for (const f of files) for (const e of f.globals?.execFns ?? []) initOnly.add(e);
+  for (const fn of extraInit) initOnly.add(fn);
   // Teardown (m_clear/m_free/m_traverse, Py_AtExit) does not run concurrently with module use either.
   for (const f of files) {
     for (const t of f.globals?.teardownFns ?? []) initOnly.add(t);
@@ -98,7 +103,7 @@ export function globalModel(files: FileFacts[]): GlobalModel {
     }
   }
   const model = { globals, initOnly, reachable };
-  cache.set(files, model);
+  byKey.set(key, model);
   return model;
 }
 

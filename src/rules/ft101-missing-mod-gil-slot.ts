@@ -1,4 +1,5 @@
 import { MOD_GIL_SLOT_REMEDY } from '../data/capi.js';
+import { slotArrayFix } from '../fix/c-fixes.js';
 import { hasGilSlot, moduleFiles } from './_modules.js';
 import { defineProjectRule } from './types.js';
 
@@ -28,11 +29,13 @@ export default defineProjectRule({
       for (const arr of m.facts.slotArrays) {
         slotNames.add(arr.name);
         if (hasGilSlot(arr) || arr.opaque) continue;
+        const fix = slotArrayFix(arr, ctx.project.minMinor);
         ctx.report(m.path, {
           line: arr.pos.line,
           column: arr.pos.column,
           lineText: arr.lineText,
           message: `module slot array '${arr.name}' has no Py_mod_gil slot: importing this module re-enables the GIL on free-threaded Python`,
+          ...(fix ? { fix } : {}),
         });
       }
     }

@@ -1,6 +1,6 @@
 import type { Remedy } from '../engine/types.js';
 import { globalModel, reportAtWrite, unprotected } from './_globals.js';
-import { defineProjectRule } from './types.js';
+import { defineProjectRule, ruleOption, type RuleMeta } from './types.js';
 
 const ATOMIC: Remedy = {
   api: 'atomic_fetch_add / atomic_store (C11 <stdatomic.h>)',
@@ -9,8 +9,7 @@ const ATOMIC: Remedy = {
   snippet: '#include <stdatomic.h>\nstatic atomic_long calls;\natomic_fetch_add(&calls, 1);   /* instead of calls++ */\natomic_store(&ready, 1);       /* instead of ready = 1 */',
 };
 
-export default defineProjectRule({
-  meta: {
+const meta: RuleMeta = {
     id: 'FT302',
     name: 'global-written-at-runtime',
     title: 'Mutable global or static variable written at run time without synchronisation',
@@ -28,9 +27,21 @@ export default defineProjectRule({
     exampleLanguage: 'c',
     references: ['https://py-free-threading.github.io/porting-extensions/ (global state)', 'https://docs.python.org/3/howto/free-threading-extensions.html#protecting-internal-extension-state'],
     limitations: 'Writes through pointers to a global (`int *p = &flag; *p = 1;`) are not followed.',
-  },
+    options: {
+      'init-functions': {
+        type: 'string[]',
+        default: [],
+        description:
+          'Functions that run only while the module is being initialised, before other threads can call into it (for example a setup function ' +
+          'called through a pointer ftlint cannot follow); writes in them, and in functions only they call, are treated as init-time writes.',
+      },
+    },
+};
+
+export default defineProjectRule({
+  meta,
   check(ctx) {
-    for (const g of globalModel(ctx.files).globals) {
+    for (const g of globalModel(ctx.files, ruleOption<string[]>(ctx.project, meta, 'init-functions')).globals) {
       if (g.v.kind !== 'scalar' && !(g.v.kind === 'other' && !g.v.isPointer && !g.v.isArray)) continue;
       if (g.v.isThreadSafe || g.v.isConst) continue;
       const ws = unprotected(g);

@@ -1,5 +1,7 @@
 // The rule registry. tests/registry.test.ts fails when a rule file under src/rules/ is missing here,
 // or when a file name and its rule id disagree.
+import ft001 from './ft001-invalid-suppression.js';
+import ft002 from './ft002-unused-suppression.js';
 import ft101 from './ft101-missing-mod-gil-slot.js';
 import ft102 from './ft102-single-phase-no-setgil.js';
 import ft103 from './ft103-declares-gil-used.js';
@@ -69,6 +71,7 @@ import ft812 from './ft812-missing-free-threaded-wheel.js';
 import type { Rule } from './types.js';
 
 export const RULES: readonly Rule[] = [
+  ft001, ft002,
   ft101, ft102, ft103, ft104, ft105, ft106, ft107, ft108, ft109, ft110, ft111, ft112,
   ft201, ft202, ft203, ft204, ft205, ft206, ft207, ft208, ft209,
   ft301, ft302, ft303, ft304,

@@ -8,7 +8,7 @@ import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
 import type { Node } from '../parse/parser.js';
 
-export type Family = 'FT1' | 'FT2' | 'FT3' | 'FT4' | 'FT5' | 'FT6' | 'FT7' | 'FT8';
+export type Family = 'FT0' | 'FT1' | 'FT2' | 'FT3' | 'FT4' | 'FT5' | 'FT6' | 'FT7' | 'FT8';
 
 export interface RuleMeta {
   /** `FTnnn`. */
@@ -33,6 +33,20 @@ export interface RuleMeta {
   references: string[];
   /** What the rule does not model. */
   limitations?: string;
+  /** Options users can set in configuration: `[tool.ftlint.rules.FTnnn]` (read them with `ruleOption`). */
+  options?: Record<string, RuleOptionSpec>;
+}
+
+export interface RuleOptionSpec {
+  type: 'boolean' | 'number' | 'string' | 'string[]';
+  default: boolean | number | string | string[];
+  description: string;
+}
+
+/** A rule option's configured value, or its default. */
+export function ruleOption<T extends RuleOptionSpec['default']>(project: ProjectInfo, meta: RuleMeta, name: string): T {
+  const set = project.ruleOptions?.[meta.id]?.[name];
+  return (set !== undefined ? set : meta.options?.[name]?.default) as T;
 }
 
 export interface ReportArgs {
@@ -42,7 +56,7 @@ export interface ReportArgs {
   remedy?: Remedy;
   related?: RelatedLocation[];
   severity?: Severity;
-  /** A trivially safe edit that resolves the finding (UTF-16 offsets in the original file). */
+  /** A safe fix: edits by UTF-16 offsets into the file's text (see src/fix/apply.ts). */
   fix?: Fix;
 }
 
@@ -111,6 +125,13 @@ export interface ProjectRule {
   check(ctx: ProjectContext): void;
 }
 
+/** A rule whose findings come from ftlint's own passes (suppression comments): metadata only, no check. */
+export interface BuiltinRule {
+  kind: 'builtin';
+  meta: RuleMeta;
+}
+
+
 /** What artifact (wheel and binary) rules see: the parsed model, never the file system. */
 export interface ArtifactContext {
   artifacts: ArtifactSet;
@@ -124,7 +145,7 @@ export interface ArtifactRule {
   check(ctx: ArtifactContext): void;
 }
 
-export type Rule = FileRule | ProjectRule | ArtifactRule;
+export type Rule = FileRule | ProjectRule | ArtifactRule | BuiltinRule;
 
 /** A rule over C/C++ files (tree-sitter-c/cpp, the lowered text and the C index). */
 export function defineFileRule(rule: { meta: RuleMeta; languages: Language[]; check(ctx: CFileContext): void }): FileRule {
@@ -133,6 +154,9 @@ export function defineFileRule(rule: { meta: RuleMeta; languages: Language[]; ch
 /** A rule over Python (tree-sitter-python), Cython, packaging or build files. */
 export function defineSourceRule(rule: { meta: RuleMeta; languages: Language[]; check(ctx: SourceFileContext): void }): FileRule {
   return { kind: 'file', meta: rule.meta, languages: rule.languages, check: (ctx) => (ctx.kind === 'source' ? rule.check(ctx) : undefined) };
+}
+export function defineBuiltinRule(rule: Omit<BuiltinRule, 'kind'>): BuiltinRule {
+  return { kind: 'builtin', ...rule };
 }
 export function defineProjectRule(rule: Omit<ProjectRule, 'kind'>): ProjectRule {
   return { kind: 'project', ...rule };
