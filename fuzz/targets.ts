@@ -11,6 +11,8 @@ import { lowerC, codeView } from '../src/parse/lower.js';
 import { formatJson } from '../src/report/json.js';
 import { runAbi } from '../src/abi/check.js';
 import { readProjectInfo } from '../src/engine/project-info.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
+import { commentSpans, extractSuppressions } from '../src/suppress/comments.js';
 import { buildElf, missing } from '../tests/helpers/native.js';
 import { wheelEntries } from '../tests/helpers/wheel.js';
 import { zipBytes } from '../tests/helpers/zip.js';
@@ -299,4 +301,50 @@ export const pyprojectToml: Target<string> = {
   },
 };
 
-export const TARGETS: Target<unknown>[] = [frontEnd, binaries, wheels, pythonSources, pyprojectToml] as Target<unknown>[];
+// ---- configuration and suppression comments -----------------------------------------------------------
+
+const CONFIG_SEEDS = [
+  '[tool.ftlint]\nselect = ["FT2", "FT101"]\nignore = ["FT207"]\ntarget-version = "3.9"\n\n[tool.ftlint.per-file-ignores]\n"tests/*" = ["FT3"]\n\n[tool.ftlint.severity]\nFT201 = "error"\n',
+  '[tool.ftlint]\nexclude = ["build/"]\nfail-on = "error"\n[tool.ftlint.rules.FT302]\ninit-functions = ["setup"]\n',
+];
+
+/** `[tool.ftlint]` parsing and validation: a clean ConfigError or a result, never a crash. */
+export const configToml: Target<string> = {
+  name: 'config',
+  arbitrary: textMutation(CONFIG_SEEDS, ['[', ']', '"', '=', '\n', '{', '}', ',', '3.', 'FT', 'FT9', '-1', 'true', '"*"', '[tool.ftlint.rules.FT999]\n', 'é']),
+  ext: 'toml',
+  bytes: (s) => Buffer.from(s, 'utf8'),
+  check: async (s) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftlint-fuzz-cfg-'));
+    try {
+      writeFileSync(join(dir, 'pyproject.toml'), s);
+      try {
+        loadConfig(join(dir, 'pyproject.toml'));
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        if (!/pyproject\.toml/.test(e.message)) throw new Error(`config error does not name the file: ${e.message}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** Suppression comments in C and Python: parsing never throws, spans stay in the file. */
+export const suppressionComments: Target<string> = {
+  name: 'suppressions',
+  arbitrary: textMutation(
+    ['int f(void) { return g(); }  // ftlint: ignore[FT201]\n/* ftlint: ignore-next-line[FT201, FT202] */\nh();\n', 'x = 1  # ftlint: ignore[FT701]\n# ftlint: ignore\n'],
+    ['//', '/*', '*/', '#', 'ftlint:', 'ignore', '[', ']', ',', 'FT', '\n', '"', "'", '\\\n', 'ignore-next-line'],
+  ),
+  ext: 'c',
+  bytes: (s) => Buffer.from(s, 'utf8'),
+  check: async (s) => {
+    for (const lang of ['c', 'python'] as const) {
+      for (const [a, b] of commentSpans(s, lang)) if (!(a >= 0 && a <= b && b <= s.length)) throw new Error(`comment span ${a}-${b} outside the text`);
+      extractSuppressions(s, lang);
+    }
+  },
+};
+
+export const TARGETS: Target<unknown>[] = [frontEnd, binaries, wheels, pythonSources, pyprojectToml, configToml, suppressionComments] as Target<unknown>[];
