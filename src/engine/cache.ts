@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileOutput } from './lint-file.js';
+import { RULES_BY_ID } from '../rules/index.js';
+import type { Remedy } from './types.js';
 
 export interface CacheConfig {
   dir: string;
@@ -29,9 +31,20 @@ export function cacheKey(cfg: CacheConfig, displayPath: string, text: string): s
 
 const entryPath = (cfg: CacheConfig, key: string) => join(cfg.dir, CACHE_FORMAT, key.slice(0, 2), `${key.slice(2)}.json`);
 
+const sameRemedy = (a: Remedy, b: Remedy) => a.api === b.api && a.since === b.since && a.compat === b.compat && a.snippet === b.snippet && a.requires === b.requires;
+
 export function cacheGet(cfg: CacheConfig, key: string): FileOutput | null {
   try {
-    return JSON.parse(readFileSync(entryPath(cfg, key), 'utf8')) as FileOutput;
+    const out = JSON.parse(readFileSync(entryPath(cfg, key), 'utf8')) as FileOutput;
+    // A rule's default remedy is stored as null (entries stay small); put it back.
+    for (const f of out.findings) {
+      if (f.remedy === null) {
+        const rule = RULES_BY_ID.get(f.rule);
+        if (!rule) return null;
+        f.remedy = rule.meta.remedy;
+      }
+    }
+    return out;
   } catch {
     return null; // missing or corrupt: recompute
   }
@@ -42,7 +55,11 @@ export function cachePut(cfg: CacheConfig, key: string, out: FileOutput): void {
   try {
     mkdirSync(join(cfg.dir, CACHE_FORMAT, key.slice(0, 2)), { recursive: true });
     const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(tmp, JSON.stringify(out));
+    const findings = out.findings.map((f) => {
+      const rule = RULES_BY_ID.get(f.rule);
+      return rule && sameRemedy(f.remedy, rule.meta.remedy) ? { ...f, remedy: null } : f;
+    });
+    writeFileSync(tmp, JSON.stringify({ ...out, findings }));
     renameSync(tmp, p);
   } catch {
     // A read-only tree or a full disk must not fail the lint.

@@ -130,6 +130,8 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
   for (const d of index.decls) {
     if (d.fn >= 0 && !(d.isStatic && !d.isExtern)) continue;
     if (d.fn < 0 && fileScope.get(d.name) !== d) continue;
+    // Never reported, and not needed to resolve writes: keep them out of the facts that cross threads.
+    if (d.isExtern || d.isConst || d.isThreadSafe || kindOf(d) === 'table') continue;
     vars.push({
       ...located(lines, d.nameStart, d.nameStart + d.name.length),
       name: d.name,

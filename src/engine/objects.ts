@@ -178,7 +178,8 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
           const lockOnly = spans.some((s) => s.fn === fi && s.start <= start && start < s.end);
           if (cs.length > 0 && !onSelf && !lockOnly && prot === cs[cs.length - 1]?.begin.name) prot = null;
         }
-        return { field, write, start, pos: lines.position(start), lineText: lines.lineText(start).trim(), protectedBy: prot };
+        // Protected accesses are never reported: they carry no line text (facts stay small).
+        return { field, write, start, pos: lines.position(start), lineText: prot === null ? lines.lineText(start).trim() : '', protectedBy: prot };
       }
     }
   });

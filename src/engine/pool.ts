@@ -42,7 +42,9 @@ export async function lintAll(
   if (workers <= 1) {
     await initParsers();
     for (const i of todo) {
-      const r = lintFile(files[i] as SourceFileRef, opts);
+      // A structured clone, as a worker's message would make: strings sliced from the file's text (V8 keeps the
+      // whole text alive behind a slice) become flat copies, so finished files do not stay in memory.
+      const r = structuredClone(lintFile(files[i] as SourceFileRef, opts));
       results[i] = r;
       bytes += r.bytes;
       onProgress?.(++done, bytes);

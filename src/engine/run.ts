@@ -113,9 +113,18 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   let bytes = 0;
   let lines = 0;
   let checked = 0;
+  // Findings arrive from workers and the cache with a copy of their remedy each: share one object per remedy.
+  const remedies = new Map<string, Finding['remedy']>();
+  const intern = (f: Finding): Finding => {
+    const key = `${f.remedy.api}\0${f.remedy.since}\0${f.remedy.compat}\0${f.remedy.requires ?? ''}\0${f.remedy.snippet}`;
+    const known = remedies.get(key);
+    if (known) f.remedy = known;
+    else remedies.set(key, f.remedy);
+    return f;
+  };
   outputs.forEach((o, i) => {
     if (o.suppressions) suppressions.add((files[i] as SourceFileRef).display, o.suppressions);
-    findings.push(...o.findings);
+    for (const f of o.findings) findings.push(intern(f));
     diagnostics.push(...o.diagnostics);
     if (o.facts) facts.push(o.facts);
     if (o.bytes > 0) checked++;
