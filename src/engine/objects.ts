@@ -31,8 +31,14 @@ export interface SelfFunction {
   selfType: string;
   /** The variable that holds it, as written (`self`, `decoder`, …). */
   selfVar: string;
+  /** Fields the function writes (under a lock or not): what makes a field mutable. */
+  writes: string[];
+  /** Unprotected accesses only (every write, the first reads): what can be reported. */
   accesses: FieldAccess[];
 }
+
+/** Unprotected reads kept per function: enough to report the first ones and list related locations. */
+const MAX_OPEN_READS = 40;
 
 export interface ObjectFacts {
   structs: ObjectStruct[];
@@ -167,7 +173,12 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
         if (m[1] !== undefined && !write) continue; // &self->f passed somewhere (locks, atomics): not an access we judge
         accesses.push(access(field, write, start));
       }
-      if (accesses.length > 0) functions.push({ name: f.name, selfType: type, selfVar: v, accesses });
+      if (accesses.length > 0) {
+        const writes = [...new Set(accesses.filter((a) => a.write).map((a) => a.field))];
+        let reads = 0;
+        const open = accesses.filter((a) => a.protectedBy === null && (a.write || reads++ < MAX_OPEN_READS));
+        functions.push({ name: f.name, selfType: type, selfVar: v, writes, accesses: open });
+      }
 
       function access(field: string, write: boolean, start: number): FieldAccess {
         let prot = protectedAt(index, spans, lowered.regions, code, fi, start);

@@ -55,14 +55,17 @@ export async function lintAll(
   const init = { ruleIds: opts.rules.map((r: FileRule) => r.meta.id), options: { project: opts.project, maxBytes: opts.maxBytes, parseTimeoutMs: opts.parseTimeoutMs, cache: opts.cache, checkTests: opts.checkTests } };
   let next = 0;
   const queue = todo;
-  await new Promise<void>((resolveAll, rejectAll) => {
-    let live = workers;
-    let failed = false;
-    for (let w = 0; w < workers; w++) {
-      const worker = new Worker(workerUrl, { workerData: init });
+  await new Promise<void>((resolveAll) => {
+    let live = 0;
+    const spawn = (w: number) => {
+      live++;
+      // A bounded young generation keeps short-lived garbage (trees' JS wrappers, texts) from inflating RSS.
+      const worker = new Worker(workerUrl, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 1024 } });
       let inflight: number[] = [];
+      let finished = false;
       const feed = () => {
         if (next >= queue.length) {
+          finished = true;
           void worker.terminate();
           return;
         }
@@ -78,17 +81,35 @@ export async function lintAll(
             bytes += r.bytes;
             onProgress?.(++done, bytes);
           });
+          inflight = [];
         }
         feed();
       });
       worker.on('error', (e) => {
-        failed = true;
-        rejectAll(e);
+        // A worker that dies (out of memory, a wasm trap) costs only the files it was holding: report them and
+        // carry on with a fresh worker.
+        for (const i of inflight) {
+          const f = files[i] as SourceFileRef;
+          results[i] = { findings: [], facts: null, bytes: 0, lines: 0, diagnostics: [{ code: 'FT000', path: f.display, reason: 'parse-limit', severity: 'warning', message: `checking this file stopped its worker (${e instanceof Error ? e.message : String(e)}); skipped` }] };
+          onProgress?.(++done, bytes);
+        }
+        inflight = [];
+        finished = true;
+        if (next < queue.length) spawn(w);
       });
       worker.on('exit', () => {
-        if (--live === 0 && !failed) resolveAll();
+        if (!finished) {
+          for (const i of inflight) {
+            const f = files[i] as SourceFileRef;
+            results[i] ??= { findings: [], facts: null, bytes: 0, lines: 0, diagnostics: [{ code: 'FT000', path: f.display, reason: 'parse-limit', severity: 'warning', message: 'its worker exited while checking this file; skipped' }] };
+          }
+          inflight = [];
+          if (next < queue.length) spawn(w);
+        }
+        if (--live === 0) resolveAll();
       });
-    }
+    };
+    for (let w = 0; w < workers; w++) spawn(w);
   });
   return results;
 }

@@ -61,7 +61,7 @@ export default defineProjectRule({
     const fns: Fn[] = ctx.files.flatMap((f) => (f.objects?.functions ?? []).map((x) => ({ ...x, file: f.path }))).filter((x) => objectNames.has(x.selfType));
     const initFns = new Set(ctx.files.flatMap((f) => f.objects?.initFns ?? []));
     const isLifecycle = (fn: Fn) => lifecycle.has(fn.name) || LIFECYCLE_NAME.test(fn.name);
-    const judged = (fn: Fn, a: FieldAccess) => {
+    const judged = (fn: Fn, a: { field: string }) => {
       if (SKIP_FIELD_NAME.test(a.field)) return false;
       const t = fieldTypes.get(fn.selfType)?.get(a.field);
       return !(t && SKIP_FIELD_TYPE.test(t));
@@ -70,8 +70,9 @@ export default defineProjectRule({
     const mutable = new Map<string, Set<string>>();
     for (const fn of fns) {
       if (isLifecycle(fn)) continue;
-      for (const a of fn.accesses) {
-        if (!a.write || !judged(fn, a)) continue;
+      for (const field of fn.writes) {
+        const a = { field };
+        if (!judged(fn, a)) continue;
         let s = mutable.get(fn.selfType);
         if (!s) mutable.set(fn.selfType, (s = new Set()));
         s.add(a.field);
@@ -93,10 +94,10 @@ export default defineProjectRule({
         if (read.length < 2) continue;
         // A torn read needs a concurrent writer; tp_init alone (re-called on a live object) is too rare to report readers for.
         const partner = fns.find(
-          (o) => o !== fn && o.selfType === fn.selfType && !isLifecycle(o) && !initFns.has(o.name) && read.filter((f) => o.accesses.some((a) => a.write && a.field === f)).length >= 2,
+          (o) => o !== fn && o.selfType === fn.selfType && !isLifecycle(o) && !initFns.has(o.name) && read.filter((f) => o.writes.includes(f)).length >= 2,
         );
         if (!partner) continue;
-        const together = read.filter((f) => partner.accesses.some((a) => a.write && a.field === f));
+        const together = read.filter((f) => partner.writes.includes(f));
         first = open.find((a) => together.includes(a.field));
         if (!first) continue;
         why = `reads ${together.map((f) => `${fn.selfVar}->${f}`).join(', ')}, which ${partner.name}() updates together,`;
