@@ -97,10 +97,14 @@ async function check(argv: Record<string, unknown>, mode: 'source' | 'abi' = 'so
   }
   if (argv.fix === true) {
     const plan = planFixes(result.findings, cwd);
-    writeChanges(plan, cwd);
+    const refused = await writeChanges(plan, cwd, paths);
+    for (const r of refused) {
+      process.stderr.write(`ftlint: not fixing ${r.path}: ${r.reason}\n`);
+      for (const f of result.findings) if (f.path === r.path) plan.fixed.delete(f);
+    }
     if (plan.fixed.size > 0) {
       result = { ...result, findings: result.findings.filter((f) => !plan.fixed.has(f)) };
-      process.stderr.write(`ftlint: fixed ${plan.fixed.size} problem${plan.fixed.size === 1 ? '' : 's'} in ${plan.changes.length} file${plan.changes.length === 1 ? '' : 's'}\n`);
+      process.stderr.write(`ftlint: fixed ${plan.fixed.size} problem${plan.fixed.size === 1 ? '' : 's'} in ${plan.changes.length - refused.length} file${plan.changes.length - refused.length === 1 ? '' : 's'}\n`);
     }
   }
   const color = format === 'text' && !argv.output && process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -1,7 +1,9 @@
 // `--fix` and `--diff`: collect the fixes of the reported findings, apply them per file, write the
 // files (or show a unified diff), and tell which findings were fixed.
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { lowerC } from '../parse/lower.js';
+import { initParsers, parse, type Grammar } from '../parse/parser.js';
 import type { Edit, Finding, Fix } from '../engine/types.js';
 import { LineMap } from '../parse/source.js';
 import { applyFixes, readFixSource, withEol } from './apply.js';
@@ -37,8 +39,74 @@ export function planFixes(findings: readonly Finding[], cwd: string): FixPlan {
   return { changes, fixed };
 }
 
-export function writeChanges(plan: FixPlan, cwd: string): void {
-  for (const c of plan.changes) writeFileSync(resolve(cwd, c.path), c.after);
+export interface Refusal {
+  path: string;
+  reason: string;
+}
+
+/**
+ * Writes the fixed files safely: only regular files inside the scanned tree (a symlink is followed only when
+ * its target is inside it too), only when the fixed text still parses as cleanly as before, atomically
+ * (a temporary file in the same directory, renamed over the original) and keeping the file's mode.
+ */
+export async function writeChanges(plan: FixPlan, cwd: string, roots: string[]): Promise<Refusal[]> {
+  const refused: Refusal[] = [];
+  const realRoots = roots.map((r) => {
+    try {
+      return realpathSync(resolve(cwd, r));
+    } catch {
+      return resolve(cwd, r);
+    }
+  });
+  const inside = (p: string) => realRoots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
+  for (const c of plan.changes) {
+    const target = resolve(cwd, c.path);
+    let real: string;
+    try {
+      real = realpathSync(target);
+      if (!statSync(real).isFile()) throw new Error('not a regular file');
+    } catch (e) {
+      refused.push({ path: c.path, reason: `cannot write it: ${e instanceof Error ? e.message : String(e)}` });
+      continue;
+    }
+    if (!inside(real)) {
+      refused.push({ path: c.path, reason: `it is a symlink to ${real}, outside the checked tree` });
+      continue;
+    }
+    if (!(await parsesAsCleanly(c.path, c.before, c.after))) {
+      refused.push({ path: c.path, reason: 'the fixed text would not parse as cleanly as the original' });
+      continue;
+    }
+    const tmp = join(dirname(real), `.${basename(real)}.ftlint-${process.pid}.tmp`);
+    try {
+      const mode = statSync(real).mode & 0o7777;
+      writeFileSync(tmp, c.after, { mode });
+      chmodSync(tmp, mode);
+      renameSync(tmp, real);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      refused.push({ path: c.path, reason: `writing failed: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+  return refused;
+}
+
+/** A C/C++/Python file must not gain syntax errors from a fix (other languages are checked by their tests). */
+async function parsesAsCleanly(path: string, before: string, after: string): Promise<boolean> {
+  const grammar: Grammar | null = /\.(c|h)$/.test(path) ? 'c' : /\.(cc|cpp|cxx|hpp|hh|hxx)$/.test(path) ? 'cpp' : /\.py$/.test(path) ? 'python' : null;
+  if (!grammar) return true;
+  await initParsers();
+  const errors = (raw: string) => {
+    const text = raw.replace(/^\ufeff/, '');
+    // Directive lines (a fix adds `#if PY_VERSION_HEX …` inside an initializer, where tree-sitter cannot place
+    // them) are blanked for this comparison: it is about the C the fix writes.
+    const tree = parse(grammar, grammar === 'python' ? text : lowerC(text).text.replace(/^[ \t]*#.*$/gm, (l) => ' '.repeat(l.length)));
+    if (!tree) return Infinity;
+    const bad = tree.rootNode.hasError;
+    tree.delete();
+    return bad ? 1 : 0;
+  };
+  return errors(after) <= errors(before);
 }
 
 /** A unified diff (3 lines of context) of one change, as `diff -u` / `git diff` print it. */
