@@ -60,7 +60,7 @@ export async function lintAll(
     const spawn = (w: number) => {
       live++;
       // A bounded young generation keeps short-lived garbage (trees' JS wrappers, texts) from inflating RSS.
-      const worker = new Worker(workerUrl, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 1024 } });
+      const worker = new Worker(workerUrl, { workerData: init });
       let inflight: number[] = [];
       let finished = false;
       const feed = () => {
