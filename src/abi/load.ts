@@ -1,9 +1,9 @@
 // Finds wheels and binaries, and builds the artifact model from them. Every problem with an input
 // becomes an FT000 diagnostic; one bad file never stops the others; nothing is extracted to disk.
-import { lstatSync, readdirSync, realpathSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { displayPath } from '../engine/discover.js';
+import { displayPath, statFollow } from '../engine/discover.js';
 import type { ToolDiagnostic } from '../engine/types.js';
 import { readBinary } from './binary.js';
 import type { ArtifactBinary, ArtifactSet, Wheel } from './model.js';
@@ -80,13 +80,8 @@ export function discoverArtifacts(paths: string[], cwd: string): ArtifactDiscove
     }
     for (const name of names) {
       const abs = join(dir, name);
-      let st;
-      try {
-        st = lstatSync(abs);
-        if (st.isSymbolicLink()) st = statSync(abs);
-      } catch {
-        continue;
-      }
+      const st = statFollow(abs);
+      if (!st) continue;
       if (st.isDirectory()) {
         if (SKIP_DIRS.has(name) || existsSync(join(abs, 'pyvenv.cfg'))) continue;
         walk(abs, depth + 1);

@@ -1,6 +1,6 @@
 // File discovery: recursive, honours .gitignore files (nested ones too), skips VCS, build and
 // virtualenv directories, never follows a symlinked directory twice.
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { Language, ToolDiagnostic } from './types.js';
@@ -28,6 +28,16 @@ const BY_EXT: Record<string, Language> = {
 const BY_NAME: Record<string, Language> = {
   'pyproject.toml': 'toml', 'Cargo.toml': 'toml', 'setup.cfg': 'setup-cfg', 'CMakeLists.txt': 'cmake', 'meson.build': 'meson',
 };
+
+/** stat() that follows a symlink; null for a dangling one or an unreadable entry. */
+export function statFollow(abs: string): Stats | null {
+  try {
+    const st = lstatSync(abs);
+    return st.isSymbolicLink() ? statSync(abs) : st;
+  } catch {
+    return null;
+  }
+}
 
 export function languageOf(path: string): Language | null {
   const name = basename(path);
@@ -121,13 +131,8 @@ export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {
       });
     for (const name of entries) {
       const abs = join(dir, name);
-      let st;
-      try {
-        st = lstatSync(abs);
-        if (st.isSymbolicLink()) st = statSync(abs);
-      } catch {
-        continue; // dangling symlink
-      }
+      const st = statFollow(abs);
+      if (!st) continue; // dangling symlink
       if (st.isDirectory()) {
         if (SKIP_DIRS.has(name) || name.endsWith('.egg-info') || existsSync(join(abs, 'pyvenv.cfg'))) continue;
         if (ignored(abs, true) || isExcluded(abs, true)) continue;
