@@ -38,30 +38,39 @@ export function callersOf(mods: FileModule[], fn: string, depth = 3): Set<string
 }
 
 /**
- * Which module declaration each file belongs to: the declaring file whose directory is the closest
- * ancestor of the file. With one declaring file in the project, every file belongs to it. O(files × decls).
+ * Which module each file belongs to. A file that defines a module (a slot array, a PyModuleDef, a module
+ * creation) belongs to itself; any other file to the module defined in its closest ancestor directory, when
+ * exactly one file there defines a module. Files that stay ambiguous belong to no module (nothing is blamed
+ * on a module that may not contain them). With a single module file in the project, every file is its.
  */
-export function moduleOwners(declPaths: string[], allPaths: string[]): Map<string, string> {
-  const uniq = [...new Set(declPaths)];
+export function moduleOwners(moduleFilePaths: string[], allPaths: string[]): Map<string, string> {
+  const uniq = [...new Set(moduleFilePaths)];
   const owner = new Map<string, string>();
   if (uniq.length === 1) {
     for (const p of allPaths) owner.set(p, uniq[0] as string);
     return owner;
   }
-  const prefixes = uniq.map((d) => {
+  const byDir = new Map<string, string[]>();
+  for (const d of uniq) {
     const dir = dirname(d);
-    return { decl: d, prefix: dir === '.' ? '' : `${dir}/` };
-  });
+    const prefix = dir === '.' ? '' : `${dir}/`;
+    byDir.set(prefix, [...(byDir.get(prefix) ?? []), d]);
+  }
+  const own = new Set(uniq);
   for (const p of allPaths) {
-    let best: string | null = null;
+    if (own.has(p)) {
+      owner.set(p, p);
+      continue;
+    }
     let bestLen = -1;
-    for (const { decl, prefix } of prefixes) {
+    let best: string[] = [];
+    for (const [prefix, decls] of byDir) {
       if ((prefix === '' || p.startsWith(prefix)) && prefix.length > bestLen) {
-        best = decl;
+        best = decls;
         bestLen = prefix.length;
       }
     }
-    if (best !== null) owner.set(p, best);
+    if (best.length === 1) owner.set(p, best[0] as string);
   }
   return owner;
 }

@@ -24,7 +24,9 @@ export default defineProjectRule({
     },
     exampleLanguage: 'c',
     references: ['https://docs.python.org/3/howto/free-threading-extensions.html'],
-    limitations: 'Which files make up a module is inferred from directories: the files under the directory of the file that declares it.',
+    limitations:
+      'Which files make up a module is inferred: a file that defines a module is its own; other files belong to the module defined in their ' +
+      'closest directory when only one file there defines one; ambiguous files are not counted.',
   },
   after: 'file-findings',
   check(ctx) {
@@ -45,7 +47,9 @@ export default defineProjectRule({
     // Declaration problems (FT1xx) are reported at the declaration already; the promise is about thread safety.
     const errors = ctx.findings.filter((f) => f.severity === 'error' && !f.rule.startsWith('FT1'));
     const allPaths = [...new Set(ctx.files.map((f) => f.path))];
-    const owners = moduleOwners(decls.map((d) => d.path), allPaths);
+    // Every file that defines a module competes for ownership, declared free-threading-safe or not.
+    const moduleFilePaths = mods.filter((m) => m.facts.slotArrays.length > 0 || m.facts.moduleDefs.length > 0 || m.facts.creates.length > 0).map((m) => m.path);
+    const owners = moduleOwners([...moduleFilePaths, ...decls.map((d) => d.path)], allPaths);
     const errorsByOwner = new Map<string, typeof errors>();
     for (const f of errors) {
       const o = owners.get(f.path);
