@@ -32,11 +32,16 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
   const callees = new Map<string, string[]>();
   const callers = new Map<string, Set<string>>();
   const defined = new Set<string>();
+  for (const f of files) for (const fn of f.module?.functions ?? []) defined.add(fn);
+  // Only calls between the project's own functions matter (C-API names would make huge caller sets).
   for (const f of files) {
-    for (const fn of f.module?.functions ?? []) defined.add(fn);
     for (const [caller, cs] of Object.entries(f.module?.callees ?? {})) {
-      callees.set(caller, [...(callees.get(caller) ?? []), ...cs]);
-      for (const c of cs) {
+      const own = cs.filter((c) => defined.has(c));
+      if (own.length === 0) continue;
+      const list = callees.get(caller);
+      if (list) list.push(...own);
+      else callees.set(caller, own);
+      for (const c of own) {
         let s = callers.get(c);
         if (!s) callers.set(c, (s = new Set()));
         s.add(caller);
@@ -55,14 +60,21 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
   }
   const externNames = new Set(files.flatMap((f) => f.globals?.externs ?? []));
   const entry = new Set(files.flatMap((f) => f.globals?.pyEntry ?? []).filter((n) => defined.has(n)));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const fn of defined) {
-      if (initOnly.has(fn) || entry.has(fn)) continue;
-      const cs = callers.get(fn);
-      if (cs && cs.size > 0 && [...cs].every((c) => initOnly.has(c))) {
-        initOnly.add(fn);
-        changed = true;
+  // Worklist: when a function becomes init-only, only its callees can change status.
+  const isInitOnly = (fn: string) => {
+    if (initOnly.has(fn) || entry.has(fn) || !defined.has(fn)) return false;
+    const cs = callers.get(fn);
+    if (!cs || cs.size === 0) return false;
+    for (const c of cs) if (!initOnly.has(c)) return false;
+    return true;
+  };
+  const work = [...initOnly];
+  while (work.length) {
+    const fn = work.pop() as string;
+    for (const c of callees.get(fn) ?? []) {
+      if (isInitOnly(c)) {
+        initOnly.add(c);
+        work.push(c);
       }
     }
   }

@@ -78,6 +78,12 @@ export default defineProjectRule({
         s.add(a.field);
       }
     }
+    // Candidate partners (writers of several fields) per type, so the search stays within one type.
+    const writersByType = new Map<string, Fn[]>();
+    for (const o of fns) {
+      if (isLifecycle(o) || initFns.has(o.name) || o.writes.length < 2) continue;
+      writersByType.set(o.selfType, [...(writersByType.get(o.selfType) ?? []), o]);
+    }
     for (const fn of fns) {
       if (!entry.has(fn.name) || isLifecycle(fn)) continue;
       const mut = mutable.get(fn.selfType);
@@ -93,9 +99,7 @@ export default defineProjectRule({
         const read = [...new Set(open.map((a) => a.field))];
         if (read.length < 2) continue;
         // A torn read needs a concurrent writer; tp_init alone (re-called on a live object) is too rare to report readers for.
-        const partner = fns.find(
-          (o) => o !== fn && o.selfType === fn.selfType && !isLifecycle(o) && !initFns.has(o.name) && read.filter((f) => o.writes.includes(f)).length >= 2,
-        );
+        const partner = (writersByType.get(fn.selfType) ?? []).find((o) => o !== fn && read.filter((f) => o.writes.includes(f)).length >= 2);
         if (!partner) continue;
         const together = read.filter((f) => partner.writes.includes(f));
         first = open.find((a) => together.includes(a.field));
