@@ -1,17 +1,23 @@
-// Writing reports: stdout, or a file written atomically (temp file + rename).
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+// Writing reports: stdout, or a file written atomically (temp file + rename), chunk by chunk.
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export class OutputError extends Error {}
 
-export function writeOutput(path: string | undefined, text: string): void {
+export function writeOutput(path: string | undefined, text: string | Iterable<string>): void {
+  const chunks = typeof text === 'string' ? [text] : text;
   if (!path || path === '-') {
-    process.stdout.write(text);
+    for (const c of chunks) process.stdout.write(c);
     return;
   }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, text);
+    const fd = openSync(tmp, 'w');
+    try {
+      for (const c of chunks) writeAll(fd, c);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -20,4 +26,9 @@ export function writeOutput(path: string | undefined, text: string): void {
       code === 'ENOENT' ? `cannot write --output ${path}: directory ${dirname(path)} does not exist` : `cannot write --output ${path}: ${code ?? String(e)}`,
     );
   }
+}
+
+function writeAll(fd: number, text: string): void {
+  const b = Buffer.from(text, 'utf8');
+  for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
 }

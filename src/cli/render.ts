@@ -5,11 +5,11 @@ import { resolve } from 'node:path';
 import type { Edit, Range, RunResult } from '../engine/types.js';
 import { editRange, readFixSource, withEol, type FixSource } from '../fix/apply.js';
 import { formatGithub } from '../report/github.js';
-import { formatJson } from '../report/json.js';
+import { jsonChunks } from '../report/json.js';
 import { formatJunit } from '../report/junit.js';
 import { formatMarkdown, type MarkdownOptions } from '../report/markdown.js';
-import { formatSarif } from '../report/sarif.js';
-import { formatText } from '../report/text.js';
+import { sarifChunks } from '../report/sarif.js';
+import { textChunks } from '../report/text.js';
 import { version } from '../version.js';
 
 export const FORMATS = ['text', 'gcc', 'json', 'sarif', 'github', 'markdown', 'junit'] as const;
@@ -35,22 +35,23 @@ function editResolver(cwd: string): (path: string, e: Edit) => { range: Range; t
   };
 }
 
-export function render(result: RunResult, format: Format, ctx: RenderContext): string {
+/** The report in chunks: large reports are written piece by piece, never held whole. */
+export function render(result: RunResult, format: Format, ctx: RenderContext): Iterable<string> {
   switch (format) {
     case 'json':
-      return formatJson(result, version());
+      return jsonChunks(result, version());
     case 'sarif':
-      return formatSarif(result, { version: version(), root: ctx.root, cwd: ctx.cwd, resolveEdit: editResolver(ctx.cwd) });
+      return sarifChunks(result, { version: version(), root: ctx.root, cwd: ctx.cwd, resolveEdit: editResolver(ctx.cwd) });
     case 'github':
-      return formatGithub(result);
+      return [formatGithub(result)];
     case 'markdown':
-      return formatMarkdown(result, ctx.markdown);
+      return [formatMarkdown(result, ctx.markdown)];
     case 'junit':
-      return formatJunit(result);
+      return [formatJunit(result)];
     case 'gcc':
-      return formatText(result, { color: false, quiet: true, gcc: true });
+      return textChunks(result, { color: false, quiet: true, gcc: true });
     default:
-      return formatText(result, { color: ctx.color, quiet: ctx.quiet });
+      return textChunks(result, { color: ctx.color, quiet: ctx.quiet });
   }
 }
 

@@ -102,7 +102,7 @@ function emptyBuild(): BuildFacts {
 }
 
 export function loc(lines: LineMap, start: number, end: number): Located {
-  return { start, end, pos: lines.position(start), endPos: lines.position(end), lineText: lines.lineText(start).trim() };
+  return { start, end, pos: lines.position(start), endPos: lines.position(end) };
 }
 
 const FT_CLASSIFIER = /^Programming Language :: Python :: Free Threading(?: :: (.+))?$/;

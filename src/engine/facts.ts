@@ -27,7 +27,6 @@ export interface Located {
   pos: Position;
   end: number;
   endPos: Position;
-  lineText: string;
 }
 
 export interface SlotEntry extends Located {
@@ -112,7 +111,7 @@ export interface FileFacts {
 }
 
 export function located(lines: LineMap, start: number, end: number): Located {
-  return { start, end, pos: lines.position(start), endPos: lines.position(end), lineText: lines.lineText(start).trim() };
+  return { start, end, pos: lines.position(start), endPos: lines.position(end) };
 }
 
 const GIL_MACROS = new Set(['Py_mod_gil', 'Py_MOD_GIL_USED', 'Py_MOD_GIL_NOT_USED']);

@@ -21,7 +21,6 @@ export interface FieldAccess {
   write: boolean;
   start: number;
   pos: Position;
-  lineText: string;
   protectedBy: string | null;
 }
 
@@ -190,7 +189,7 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
           if (cs.length > 0 && !onSelf && !lockOnly && prot === cs[cs.length - 1]?.begin.name) prot = null;
         }
         // Protected accesses are never reported: they carry no line text (facts stay small).
-        return { field, write, start, pos: lines.position(start), lineText: prot === null ? lines.lineText(start).trim() : '', protectedBy: prot };
+        return { field, write, start, pos: lines.position(start), protectedBy: prot };
       }
     }
   });

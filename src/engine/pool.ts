@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { initParsers } from '../parse/parser.js';
 import type { FileRule } from '../rules/types.js';
 import type { SourceFileRef } from './discover.js';
+import { Interner } from './intern.js';
 import { cachedResult, lintFile, type FileOutput, type LintOptions } from './lint-file.js';
 
 export function defaultJobs(): number {
@@ -21,6 +22,8 @@ export async function lintAll(
   onProgress?: (done: number, bytes: number) => void,
 ): Promise<FileOutput[]> {
   const results: FileOutput[] = new Array(files.length);
+  // One copy of each short string across all files' facts and findings (see intern.ts).
+  const interner = new Interner();
   let done = 0;
   let bytes = 0;
   // Cache hits are served here, without parsers or workers; only misses are parsed.
@@ -30,7 +33,7 @@ export async function lintAll(
     files.forEach((f, i) => {
       const hit = cachedResult(f, opts);
       if (hit) {
-        results[i] = hit;
+        results[i] = interner.deep(hit);
         bytes += hit.bytes;
         onProgress?.(++done, bytes);
       } else todo.push(i);
@@ -44,7 +47,7 @@ export async function lintAll(
     for (const i of todo) {
       // A structured clone, as a worker's message would make: strings sliced from the file's text (V8 keeps the
       // whole text alive behind a slice) become flat copies, so finished files do not stay in memory.
-      const r = structuredClone(lintFile(files[i] as SourceFileRef, opts));
+      const r = interner.deep(structuredClone(lintFile(files[i] as SourceFileRef, opts)));
       results[i] = r;
       bytes += r.bytes;
       onProgress?.(++done, bytes);
@@ -77,7 +80,7 @@ export async function lintAll(
         if (msg.results) {
           msg.results.forEach((r, k) => {
             const i = inflight[k] as number;
-            results[i] = r;
+            results[i] = interner.deep(r);
             bytes += r.bytes;
             onProgress?.(++done, bytes);
           });

@@ -8,7 +8,8 @@ import { discover, type SourceFileRef } from './discover.js';
 import type { FileFacts, ProjectInfo } from './facts.js';
 import { defaultJobs, lintAll } from './pool.js';
 import { readProjectInfo } from './project-info.js';
-import { DEFAULT_MAX_BYTES } from './read.js';
+import { DEFAULT_MAX_BYTES, readSource } from './read.js';
+import { computeLineStarts } from '../parse/source.js';
 import { configFilter } from '../config/apply.js';
 import type { Config } from '../config/config.js';
 import { moduleOwners } from '../rules/_modules.js';
@@ -167,10 +168,47 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
     rule.check(ctx);
   }
   findings = cleaned < 0 ? clean(findings) : [...findings.slice(0, cleaned), ...clean(findings.slice(cleaned))];
+  fillLineTexts(findings, files);
   findings.push(...post(suppressions.problems(opts.ruleIds, opts.reportUnusedIgnores ?? opts.config?.reportUnusedIgnores ?? false)));
   findings.sort(compareFindings);
   diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { findings, diagnostics, filesChecked: checked, bytesChecked: bytes, linesChecked: lines, modules: moduleSummaries(facts) };
+}
+
+/**
+ * Project rules report from facts, which carry positions but not line texts (they would be most of the facts'
+ * size): read the few files those findings are in to give them the text of their line (for fingerprints).
+ */
+function fillLineTexts(findings: Finding[], files: SourceFileRef[]): void {
+  const byPath = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (f.lineText !== undefined) continue;
+    const list = byPath.get(f.path);
+    if (list) list.push(f);
+    else byPath.set(f.path, [f]);
+  }
+  if (byPath.size === 0) return;
+  const refs = new Map(files.map((f) => [f.display, f]));
+  // One file at a time, so only one file's text is held.
+  for (const [path, list] of byPath) {
+    const ref = refs.get(path);
+    const read = ref ? readSource(ref.abs, ref.display, Number.MAX_SAFE_INTEGER) : null;
+    if (!read?.ok) continue;
+    const text = read.text.charCodeAt(0) === 0xfeff ? read.text.slice(1) : read.text;
+    const starts = computeLineStarts(text);
+    for (const f of list) {
+      const start = starts[f.range.start.line - 1];
+      if (start === undefined) continue;
+      const next = starts[f.range.start.line];
+      // A flat copy: a slice would keep the whole file's text alive.
+      f.lineText = flat(text.slice(start, next === undefined ? text.length : next).trim());
+    }
+  }
+}
+
+/** A copy of `s` that does not share memory with the string it was sliced from. */
+function flat(s: string): string {
+  return s.length < 13 ? s : structuredClone(s);
 }
 
 /** Each C module definition with the files that belong to it (same directory tree). */

@@ -1,6 +1,7 @@
 // `--format json`: the stable contract documented in the README (lines and columns 1-based).
 import type { CoverageTable } from '../abi/coverage.js';
-import type { RunResult } from '../engine/types.js';
+import type { Finding, RunResult } from '../engine/types.js';
+import { jsonChunks as chunks, joinChunks, LazyArray } from './stream.js';
 
 export interface JsonReport {
   version: string;
@@ -33,26 +34,41 @@ function coverageJson(tables: CoverageTable[]): NonNullable<JsonReport['coverage
   }));
 }
 
-export function toJson(result: RunResult, version: string): JsonReport {
+type JsonFinding = JsonReport['findings'][number];
+
+function findingJson(f: Finding): JsonFinding {
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    path: f.path,
+    line: f.range.start.line,
+    column: f.range.start.column,
+    endLine: f.range.end.line,
+    endColumn: f.range.end.column,
+    message: f.message,
+    remedy: { api: f.remedy.api, since: f.remedy.since, compat: f.remedy.compat, snippet: f.remedy.snippet, ...(f.remedy.requires ? { requires: f.remedy.requires } : {}) },
+    related: f.related.map((r) => ({ path: r.path, line: r.line, column: r.column, message: r.message })),
+  };
+}
+
+function report<F>(result: RunResult, version: string, findings: F): Omit<JsonReport, 'findings'> & { findings: F } {
   return {
     version,
-    findings: result.findings.map((f) => ({
-      rule: f.rule,
-      severity: f.severity,
-      path: f.path,
-      line: f.range.start.line,
-      column: f.range.start.column,
-      endLine: f.range.end.line,
-      endColumn: f.range.end.column,
-      message: f.message,
-      remedy: { api: f.remedy.api, since: f.remedy.since, compat: f.remedy.compat, snippet: f.remedy.snippet, ...(f.remedy.requires ? { requires: f.remedy.requires } : {}) },
-      related: f.related.map((r) => ({ path: r.path, line: r.line, column: r.column, message: r.message })),
-    })),
+    findings,
     diagnostics: result.diagnostics.map((d) => ({ code: d.code, path: d.path, message: d.message, reason: d.reason, severity: d.severity })),
     ...(result.coverage?.length ? { coverage: coverageJson(result.coverage) } : {}),
   };
 }
 
+export function toJson(result: RunResult, version: string): JsonReport {
+  return report(result, version, result.findings.map(findingJson));
+}
+
+/** The JSON report in chunks (each finding is built only when written). */
+export function jsonChunks(result: RunResult, version: string): Iterable<string> {
+  return chunks(report(result, version, new LazyArray(result.findings, findingJson)));
+}
+
 export function formatJson(result: RunResult, version: string): string {
-  return `${JSON.stringify(toJson(result, version), null, 2)}\n`;
+  return joinChunks(jsonChunks(result, version));
 }

@@ -15,6 +15,7 @@ import { FINGERPRINT_KEY, fingerprints, relativeTo } from './fingerprint.js';
 import { HOMEPAGE, ruleDocUrl } from './links.js';
 import { ruleMarkdown } from './rule-doc.js';
 import { remedyLine } from './text.js';
+import { jsonChunks, joinChunks, LazyArray } from './stream.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const MAX_RESULTS = 25_000;
@@ -63,7 +64,19 @@ export function reportingDescriptor(rule: Rule): Sarif.ReportingDescriptor {
   };
 }
 
+type LogWith<R> = Omit<Sarif.Log, 'runs'> & { runs: (Omit<Sarif.Run, 'results'> & { results: R })[] };
+type Kept = { f: Finding; fp: string };
+
 export function toSarif(result: RunResult, opts: SarifOptions): Sarif.Log {
+  return build(result, opts, (kept, toResult) => kept.map(toResult));
+}
+
+/** The SARIF log in chunks (each result is built only when written). */
+export function sarifChunks(result: RunResult, opts: SarifOptions): Iterable<string> {
+  return jsonChunks(build(result, opts, (kept, toResult) => new LazyArray(kept, toResult)));
+}
+
+function build<R>(result: RunResult, opts: SarifOptions, makeResults: (kept: Kept[], toResult: (k: Kept) => Sarif.Result) => R): LogWith<R> {
   const rules = RULES.map(reportingDescriptor);
   const ruleIndex = new Map(RULES.map((r, i) => [r.meta.id, i]));
   const artifact = (path: string): Sarif.ArtifactLocation => {
@@ -87,7 +100,7 @@ export function toSarif(result: RunResult, opts: SarifOptions): Sarif.Log {
   const kept = indexed.length > MAX_RESULTS ? [...indexed].sort((a, b) => rank[a.f.severity] - rank[b.f.severity]).slice(0, MAX_RESULTS) : indexed;
   const dropped = indexed.length - kept.length;
 
-  const results: Sarif.Result[] = kept.map(({ f, fp }) => {
+  const toResult = ({ f, fp }: Kept): Sarif.Result => {
     const r: Sarif.Result = {
       ruleId: f.rule,
       level: LEVEL[f.severity],
@@ -107,7 +120,7 @@ export function toSarif(result: RunResult, opts: SarifOptions): Sarif.Log {
     const fix = f.fix && sarifFix(f, artifact(f.path), opts);
     if (fix) r.fixes = [fix];
     return r;
-  });
+  };
 
   const notifications: Sarif.Notification[] = result.diagnostics.map((d) => notification(d, artifact(d.path)));
   if (dropped > 0) {
@@ -117,7 +130,7 @@ export function toSarif(result: RunResult, opts: SarifOptions): Sarif.Log {
       descriptor: { id: 'FT000' },
     });
   }
-  const run: Sarif.Run = {
+  const run: Omit<Sarif.Run, 'results'> & { results: R } = {
     tool: {
       driver: {
         name: 'ftlint',
@@ -130,7 +143,7 @@ export function toSarif(result: RunResult, opts: SarifOptions): Sarif.Log {
     originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(opts.root.endsWith('/') ? opts.root : `${opts.root}/`).href } },
     columnKind: 'utf16CodeUnits',
     invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
-    results,
+    results: makeResults(kept, toResult),
   };
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
 }
@@ -164,5 +177,5 @@ function sarifFix(f: Finding, loc: Sarif.ArtifactLocation, opts: SarifOptions): 
 }
 
 export function formatSarif(result: RunResult, opts: SarifOptions): string {
-  return `${JSON.stringify(toSarif(result, opts), null, 2)}\n`;
+  return joinChunks(sarifChunks(result, opts));
 }

@@ -1,5 +1,6 @@
 // Default output: `path:line:col: severity: message [FTnnn]` (gcc-style, so editors and problem
 // matchers read it), each finding followed by an indented line with what to use instead.
+import { joinChunks, lineChunks } from './stream.js';
 import type { Finding, Remedy, RunResult, ToolDiagnostic } from '../engine/types.js';
 import { coverageText } from './coverage.js';
 
@@ -21,21 +22,28 @@ export function remedyLine(r: Remedy): string {
 }
 
 export function formatText(result: RunResult, opts: TextOptions): string {
+  return joinChunks(textChunks(result, opts));
+}
+
+/** The text report in chunks. */
+export function textChunks(result: RunResult, opts: TextOptions): Iterable<string> {
+  return lineChunks(textLines(result, opts));
+}
+
+function* textLines(result: RunResult, opts: TextOptions): Generator<string> {
   const paint = (code: string, s: string) => (opts.color ? `${code}${s}${C.reset}` : s);
   const sev = (s: string) => paint(s === 'error' ? C.red : s === 'warning' ? C.yellow : C.blue, opts.gcc && s === 'info' ? 'note' : s);
-  const out: string[] = [];
   for (const f of result.findings) {
-    out.push(`${paint(C.bold, `${f.path}:${f.range.start.line}:${f.range.start.column}:`)} ${sev(f.severity)}: ${f.message} ${paint(C.dim, `[${f.rule}]`)}`);
+    yield `${paint(C.bold, `${f.path}:${f.range.start.line}:${f.range.start.column}:`)} ${sev(f.severity)}: ${f.message} ${paint(C.dim, `[${f.rule}]`)}`;
     if (!opts.quiet) {
-      out.push(`    ${paint(C.dim, '=')} ${remedyLine(f.remedy)}`);
-      for (const r of f.related.slice(0, 10)) out.push(`    ${paint(C.dim, '=')} related: ${r.path}:${r.line}:${r.column}: ${r.message}`);
-      if (f.related.length > 10) out.push(`    ${paint(C.dim, '=')} related: … and ${f.related.length - 10} more (see --format json)`);
+      yield `    ${paint(C.dim, '=')} ${remedyLine(f.remedy)}`;
+      for (const r of f.related.slice(0, 10)) yield `    ${paint(C.dim, '=')} related: ${r.path}:${r.line}:${r.column}: ${r.message}`;
+      if (f.related.length > 10) yield `    ${paint(C.dim, '=')} related: … and ${f.related.length - 10} more (see --format json)`;
     }
   }
-  for (const d of result.diagnostics) out.push(formatDiagnostic(d, paint, sev));
-  if (!opts.quiet && result.coverage?.length) out.push(coverageText(result.coverage));
-  if (!opts.quiet) out.push(summaryLine(result));
-  return out.length ? `${out.join('\n')}\n` : '';
+  for (const d of result.diagnostics) yield formatDiagnostic(d, paint, sev);
+  if (!opts.quiet && result.coverage?.length) yield coverageText(result.coverage);
+  if (!opts.quiet) yield summaryLine(result);
 }
 
 function formatDiagnostic(d: ToolDiagnostic, paint: (c: string, s: string) => string, sev: (s: string) => string): string {

@@ -52,7 +52,7 @@ export function reportAt(
   at: Located,
   args: Omit<Parameters<ProjectContext['report']>[1], 'line' | 'column' | 'endLine' | 'endColumn' | 'lineText'>,
 ): void {
-  ctx.report(path, { ...args, line: at.pos.line, column: at.pos.column, endLine: at.endPos.line, endColumn: at.endPos.column, lineText: at.lineText });
+  ctx.report(path, { ...args, line: at.pos.line, column: at.pos.column, endLine: at.endPos.line, endColumn: at.endPos.column });
 }
 
 export const related = (path: string, at: Located, message: string) => ({ path, line: at.pos.line, column: at.pos.column, message });

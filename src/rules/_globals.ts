@@ -149,7 +149,6 @@ export function reportAtWrite(
     column: first.pos.column,
     endLine: first.endPos.line,
     endColumn: first.endPos.column,
-    lineText: first.lineText,
     message,
     ...(remedy ? { remedy } : {}),
     related: [

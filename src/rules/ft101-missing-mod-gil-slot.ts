@@ -33,7 +33,6 @@ export default defineProjectRule({
         ctx.report(m.path, {
           line: arr.pos.line,
           column: arr.pos.column,
-          lineText: arr.lineText,
           message: `module slot array '${arr.name}' has no Py_mod_gil slot: importing this module re-enables the GIL on free-threaded Python`,
           ...(fix ? { fix } : {}),
         });
@@ -47,7 +46,6 @@ export default defineProjectRule({
         ctx.report(m.path, {
           line: def.pos.line,
           column: def.pos.column,
-          lineText: def.lineText,
           message: `module definition '${def.name}' uses multi-phase init without a slot array, so it cannot declare Py_mod_gil: importing it re-enables the GIL on free-threaded Python`,
         });
       }

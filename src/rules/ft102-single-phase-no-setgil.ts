@@ -36,7 +36,6 @@ export default defineProjectRule({
           column: c.pos.column,
           endLine: c.endPos.line,
           endColumn: c.endPos.column,
-          lineText: c.lineText,
           ...(c.setGilFix ? { fix: c.setGilFix } : {}),
           message: `module created by single-phase init in ${c.fn}() never calls PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED): importing it re-enables the GIL on free-threaded Python`,
         });

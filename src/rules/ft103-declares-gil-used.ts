@@ -28,7 +28,6 @@ export default defineProjectRule({
             column: e.pos.column,
             endLine: e.endPos.line,
             endColumn: e.endPos.column,
-            lineText: e.lineText,
             message: `module slot array '${arr.name}' declares Py_MOD_GIL_USED: importing it re-enables the GIL on free-threaded Python`,
           });
         }
@@ -40,7 +39,6 @@ export default defineProjectRule({
           column: s.pos.column,
           endLine: s.endPos.line,
           endColumn: s.endPos.column,
-          lineText: s.lineText,
           message: `${s.fn}() declares Py_MOD_GIL_USED: importing the module re-enables the GIL on free-threaded Python`,
         });
       }

@@ -31,16 +31,16 @@ export default defineProjectRule({
   after: 'file-findings',
   check(ctx) {
     const mods = moduleFiles(ctx.files);
-    const decls: { path: string; line: number; column: number; lineText: string; what: string }[] = [];
+    const decls: { path: string; line: number; column: number; what: string }[] = [];
     for (const m of mods) {
       for (const arr of m.facts.slotArrays) {
         for (const e of arr.entries) {
           if (e.slot === 'Py_mod_gil' && e.value === 'Py_MOD_GIL_NOT_USED')
-            decls.push({ path: m.path, line: e.pos.line, column: e.pos.column, lineText: e.lineText, what: `slot array '${arr.name}'` });
+            decls.push({ path: m.path, line: e.pos.line, column: e.pos.column, what: `slot array '${arr.name}'` });
         }
       }
       for (const s of m.facts.setGils) {
-        if (s.value === 'Py_MOD_GIL_NOT_USED') decls.push({ path: m.path, line: s.pos.line, column: s.pos.column, lineText: s.lineText, what: `${s.fn}()` });
+        if (s.value === 'Py_MOD_GIL_NOT_USED') decls.push({ path: m.path, line: s.pos.line, column: s.pos.column, what: `${s.fn}()` });
       }
     }
     if (decls.length === 0) return;
@@ -61,7 +61,6 @@ export default defineProjectRule({
       ctx.report(d.path, {
         line: d.line,
         column: d.column,
-        lineText: d.lineText,
         message: `${d.what} declares Py_MOD_GIL_NOT_USED, but ${open.length} error-level finding${open.length === 1 ? '' : 's'} remain${open.length === 1 ? 's' : ''} in this module's sources`,
         related: open.slice(0, MAX_RELATED).map((f) => ({ path: f.path, line: f.range.start.line, column: f.range.start.column, message: `${f.rule}: ${f.message}` })),
       });

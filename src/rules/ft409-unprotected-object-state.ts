@@ -110,7 +110,6 @@ export default defineProjectRule({
       ctx.report(fn.file, {
         line: first.pos.line,
         column: first.pos.column,
-        lineText: first.lineText,
         message: `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${fn.selfType} concurrently`,
         related: rest.map((a) => ({ path: fn.file, line: a.pos.line, column: a.pos.column, message: `${a.write ? 'writes' : 'reads'} ${fn.selfVar}->${a.field}` })),
       });

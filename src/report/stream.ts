@@ -1,0 +1,98 @@
+// Reports written in pieces: tens of thousands of findings as one JSON/SARIF string cost as much memory as
+// the findings themselves (twice over when a character outside Latin-1 makes V8 store it as UTF-16).
+// `jsonChunks` writes exactly what `JSON.stringify(value, null, 2) + '\n'` would, building each element of a
+// `LazyArray` only when it is written.
+
+/** An array whose elements are made (by `map`) only as they are written. */
+export class LazyArray<T> {
+  constructor(
+    readonly items: readonly T[],
+    readonly map: (item: T, index: number) => unknown,
+  ) {}
+}
+
+/** Chunks are joined up to about this many characters before they are handed out. */
+const CHUNK = 1 << 16;
+
+const reindent = (json: string, indent: string) => (indent === '' ? json : json.replace(/\n/g, `\n${indent}`));
+
+function holdsLazy(v: unknown): boolean {
+  if (v instanceof LazyArray) return true;
+  if (v === null || typeof v !== 'object') return false;
+  return Object.values(v as object).some(holdsLazy);
+}
+
+function* pieces(v: unknown, indent: string): Generator<string> {
+  if (v instanceof LazyArray) {
+    const n = v.items.length;
+    if (n === 0) {
+      yield '[]';
+      return;
+    }
+    const inner = `${indent}  `;
+    yield '[\n';
+    for (let i = 0; i < n; i++) {
+      yield `${inner}${reindent(JSON.stringify(v.map(v.items[i], i), null, 2), inner)}${i < n - 1 ? ',\n' : '\n'}`;
+    }
+    yield `${indent}]`;
+    return;
+  }
+  if (!holdsLazy(v)) {
+    yield reindent(JSON.stringify(v, null, 2), indent);
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    yield '[\n';
+    for (let i = 0; i < v.length; i++) {
+      yield inner;
+      yield* pieces(v[i] === undefined || typeof v[i] === 'function' ? null : v[i], inner);
+      yield i < v.length - 1 ? ',\n' : '\n';
+    }
+    yield `${indent}]`;
+    return;
+  }
+  // Like JSON.stringify: keys whose value is undefined or a function are left out.
+  const entries = Object.entries(v as object).filter(([, x]) => x !== undefined && typeof x !== 'function');
+  yield '{\n';
+  for (let i = 0; i < entries.length; i++) {
+    const [k, x] = entries[i] as [string, unknown];
+    yield `${inner}${JSON.stringify(k)}: `;
+    yield* pieces(x, inner);
+    yield i < entries.length - 1 ? ',\n' : '\n';
+  }
+  yield `${indent}}`;
+}
+
+/** `JSON.stringify(value, null, 2) + '\n'` in chunks of about 64 K characters. */
+export function* jsonChunks(value: unknown): Generator<string> {
+  yield* batch(pieces(value, ''), '\n');
+}
+
+/** Lines joined with '\n' (and a final '\n' when there are any), handed out in chunks. */
+export function* lineChunks(lines: Iterable<string>): Generator<string> {
+  function* withNewlines(): Generator<string> {
+    for (const l of lines) yield `${l}\n`;
+  }
+  yield* batch(withNewlines(), '');
+}
+
+function* batch(parts: Iterable<string>, tail: string): Generator<string> {
+  let buf = '';
+  for (const p of parts) {
+    buf += p;
+    if (buf.length >= CHUNK) {
+      yield buf;
+      buf = '';
+    }
+  }
+  buf += tail;
+  if (buf !== '') yield buf;
+}
+
+/** The whole text of a chunked report (tests, small outputs). */
+export function joinChunks(chunks: Iterable<string>): string {
+  let s = '';
+  for (const c of chunks) s += c;
+  return s;
+}
