@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { run, selectRules } from '../src/engine/run.js';
+import { emptyConfig } from '../src/config/config.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ftlint-cache-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -14,7 +15,7 @@ function entries(dir: string): number {
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.endsWith('.json')) n++;
+      else if (e.name.endsWith('.json') && !e.name.startsWith('project-')) n++;
     }
   };
   walk(dir);
@@ -63,5 +64,51 @@ describe('result cache', () => {
     for (const p of walk(cacheDir)) writeFileSync(p, '{ not json');
     const r = await lint();
     assert.deepEqual(r.findings.map((f) => f.rule).sort(), ['FT201', 'FT202']);
+  });
+
+  it('reuses the project rules\' results when nothing changed, without loading any facts', async () => {
+    const proj = join(tmp, 'proj');
+    const pcache = join(tmp, 'pcache');
+    mkdirSync(proj);
+    const mod = join(proj, 'mod.c');
+    const helper = join(proj, 'helper.c');
+    // FT101 (a project rule): the slot array has no Py_mod_gil. FT302: a global written at run time.
+    writeFileSync(mod, 'static int counter;\nstatic PyObject *bump(PyObject *m, PyObject *a) { counter++; Py_RETURN_NONE; }\nstatic PyMethodDef methods[] = {{"bump", bump, METH_NOARGS, NULL}, {NULL}};\nstatic PyModuleDef_Slot slots[] = {\n    {0, NULL}\n};\nstatic struct PyModuleDef def = {PyModuleDef_HEAD_INIT, .m_name = "mod", .m_methods = methods, .m_slots = slots};\nPyMODINIT_FUNC PyInit_mod(void) { return PyModuleDef_Init(&def); }\n');
+    writeFileSync(helper, 'int helper(void) { return 1; }\n');
+    const plint = () => run({ paths: [proj], cwd: tmp, ruleIds: selectRules(undefined, undefined), jobs: 1, cacheDir: pcache });
+    const cold = await plint();
+    assert.deepEqual(cold.findings.map((f) => f.rule).sort(), ['FT101', 'FT302']);
+    assert.deepEqual(cold.modules?.map((m) => m.name), ['mod']);
+    // Replace every entry's facts by none: a warm run must not load them (it would lose FT101 and FT302).
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.json') && !e.name.startsWith('project-') ? [join(d, e.name)] : []));
+    const spoil = (facts: string) => {
+      for (const p of walk(pcache)) {
+        const text = readFileSync(p, 'utf8');
+        writeFileSync(p, `${text.slice(0, text.indexOf('\n'))}\n${facts}`);
+      }
+    };
+    spoil('null');
+    const warm = await plint();
+    assert.deepEqual(warm.findings, cold.findings);
+    assert.deepEqual(warm.modules, cold.modules);
+    // A change in one file re-runs the project rules over every file's facts; an unreadable entry is re-linted.
+    spoil('{ corrupt');
+    writeFileSync(helper, 'int helper(void) { return 2; }\n');
+    const changed = await plint();
+    assert.deepEqual(changed.findings, cold.findings);
+    // A change that alters a project rule's result is seen.
+    writeFileSync(mod, readFileSync(mod, 'utf8').replace('    {0, NULL}', '    {Py_mod_gil, Py_MOD_GIL_NOT_USED},\n    {0, NULL}'));
+    const fixed = await plint();
+    assert.deepEqual(fixed.findings.map((f) => f.rule), ['FT302']);
+    // So is a configuration change (a rule option the project rule reads).
+    const withOption = await run({
+      paths: [proj],
+      cwd: tmp,
+      ruleIds: selectRules(undefined, undefined),
+      jobs: 1,
+      cacheDir: pcache,
+      config: { ...emptyConfig(tmp), rules: { FT302: { 'init-functions': ['bump'] } } },
+    });
+    assert.deepEqual(withOption.findings.map((f) => f.rule), []);
   });
 });

@@ -1,11 +1,17 @@
-// Per-file result cache (`.ftlint_cache/`): keyed by the file's content, its path, ftlint's version, the
-// selected rules and the project facts rules read, so an unchanged tree re-lints without parsing.
+// Result cache (`.ftlint_cache/`), in two layers:
+//  - per file: keyed by the file's bytes, its path, ftlint's version, the selected rules and the project
+//    facts rules read, so an unchanged file is never parsed again. An entry is two JSON lines: the file's own
+//    results (findings, suppressions, diagnostics), then its facts, which are read only when project rules
+//    have to run again;
+//  - per project: the project rules' findings, keyed by every file's key (and the configuration), so a tree
+//    where nothing changed skips the project rules and never loads any file's facts.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FileFacts } from './facts.js';
 import type { FileOutput } from './lint-file.js';
 import { RULES_BY_ID } from '../rules/index.js';
-import type { Remedy } from './types.js';
+import type { Finding, ModuleSummary, Remedy } from './types.js';
 
 export interface CacheConfig {
   dir: string;
@@ -13,10 +19,19 @@ export interface CacheConfig {
   salt: string;
 }
 
-export const CACHE_FORMAT = 'v1';
+export const CACHE_FORMAT = 'v2';
+
+const sha = (...parts: (string | Buffer)[]) => {
+  const h = createHash('sha256');
+  parts.forEach((p, i) => {
+    if (i > 0) h.update('\0');
+    h.update(p);
+  });
+  return h.digest('hex');
+};
 
 export function cacheSalt(parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify([CACHE_FORMAT, ...parts])).digest('hex');
+  return sha(JSON.stringify([CACHE_FORMAT, ...parts]));
 }
 
 export function prepareCacheDir(dir: string): void {
@@ -25,43 +40,111 @@ export function prepareCacheDir(dir: string): void {
   writeFileSync(join(dir, '.gitignore'), '# Automatically created by ftlint.\n*\n');
 }
 
-export function cacheKey(cfg: CacheConfig, displayPath: string, text: string): string {
-  return createHash('sha256').update(cfg.salt).update('\0').update(displayPath).update('\0').update(text).digest('hex');
+/** The key of a file's entry: its bytes as read (no decoding needed to look it up), path and the salt. */
+export function cacheKey(cfg: CacheConfig, displayPath: string, bytes: Buffer): string {
+  return sha(cfg.salt, displayPath, bytes);
 }
 
 const entryPath = (cfg: CacheConfig, key: string) => join(cfg.dir, CACHE_FORMAT, key.slice(0, 2), `${key.slice(2)}.json`);
 
 const sameRemedy = (a: Remedy, b: Remedy) => a.api === b.api && a.since === b.since && a.compat === b.compat && a.snippet === b.snippet && a.requires === b.requires;
 
-export function cacheGet(cfg: CacheConfig, key: string): FileOutput | null {
-  try {
-    const out = JSON.parse(readFileSync(entryPath(cfg, key), 'utf8')) as FileOutput;
-    // A rule's default remedy is stored as null (entries stay small); put it back.
-    for (const f of out.findings) {
-      if (f.remedy === null) {
-        const rule = RULES_BY_ID.get(f.rule);
-        if (!rule) return null;
-        f.remedy = rule.meta.remedy;
-      }
+/** A rule's default remedy is stored as null (entries stay small). */
+function packFindings(findings: Finding[]): unknown[] {
+  return findings.map((f) => {
+    const rule = RULES_BY_ID.get(f.rule);
+    return rule && sameRemedy(f.remedy, rule.meta.remedy) ? { ...f, remedy: null } : f;
+  });
+}
+
+/** Puts default remedies back; false when a finding names a rule this version does not have. */
+function unpackFindings(findings: Finding[]): boolean {
+  for (const f of findings) {
+    if (f.remedy === null) {
+      const rule = RULES_BY_ID.get(f.rule);
+      if (!rule) return false;
+      f.remedy = rule.meta.remedy;
     }
+  }
+  return true;
+}
+
+/** A file's cached results, without its facts (`cachedFacts` says where they are), or null. */
+export function cacheGet(cfg: CacheConfig, key: string): FileOutput | null {
+  const path = entryPath(cfg, key);
+  try {
+    const text = readFileSync(path, 'utf8');
+    const nl = text.indexOf('\n');
+    if (nl < 0) return null;
+    const out = JSON.parse(text.slice(0, nl)) as FileOutput;
+    if (!unpackFindings(out.findings)) return null;
+    out.facts = null;
+    if (text.length > nl + 1 && !text.startsWith('null', nl + 1)) out.cachedFacts = path;
+    out.key = key;
     return out;
   } catch {
     return null; // missing or corrupt: recompute
   }
 }
 
+/** The facts of a cache entry (FileOutput.cachedFacts), or undefined when it cannot be read any more. */
+export function cacheFacts(path: string): FileFacts | null | undefined {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return JSON.parse(text.slice(text.indexOf('\n') + 1)) as FileFacts | null;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
 export function cachePut(cfg: CacheConfig, key: string, out: FileOutput): void {
-  const p = entryPath(cfg, key);
   try {
     mkdirSync(join(cfg.dir, CACHE_FORMAT, key.slice(0, 2)), { recursive: true });
-    const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    const findings = out.findings.map((f) => {
-      const rule = RULES_BY_ID.get(f.rule);
-      return rule && sameRemedy(f.remedy, rule.meta.remedy) ? { ...f, remedy: null } : f;
-    });
-    writeFileSync(tmp, JSON.stringify({ ...out, findings }));
-    renameSync(tmp, p);
+    const { facts, ...own } = out;
+    writeAtomic(entryPath(cfg, key), `${JSON.stringify({ ...own, findings: packFindings(out.findings) })}\n${JSON.stringify(facts)}`);
   } catch {
     // A read-only tree or a full disk must not fail the lint.
+  }
+}
+
+/** What the project rules found for one exact set of inputs. */
+export interface ProjectMemo {
+  /** Findings of the project rules that run before suppressions are applied, then of those that run after. */
+  before: Finding[];
+  after: Finding[];
+  modules: ModuleSummary[];
+}
+
+/**
+ * One slot per set of paths checked (so the cache does not grow with every edit), holding the memo for the
+ * last inputs seen there: `inputs` is the key of every file and everything else the project rules depend on.
+ */
+const memoPath = (cfg: CacheConfig, paths: string[]) => join(cfg.dir, CACHE_FORMAT, `project-${sha(cfg.salt, ...paths).slice(0, 32)}.json`);
+
+export function memoKey(cfg: CacheConfig, fileKeys: (string | null)[], extra: unknown): string {
+  return sha(cfg.salt, JSON.stringify(extra), ...fileKeys.map((k) => k ?? '-'));
+}
+
+export function memoGet(cfg: CacheConfig, paths: string[], key: string): ProjectMemo | null {
+  try {
+    const m = JSON.parse(readFileSync(memoPath(cfg, paths), 'utf8')) as ProjectMemo & { key: string };
+    if (m.key !== key || !unpackFindings(m.before) || !unpackFindings(m.after)) return null;
+    return { before: m.before, after: m.after, modules: m.modules };
+  } catch {
+    return null;
+  }
+}
+
+export function memoPut(cfg: CacheConfig, paths: string[], key: string, memo: ProjectMemo): void {
+  try {
+    writeAtomic(memoPath(cfg, paths), JSON.stringify({ key, before: packFindings(memo.before), after: packFindings(memo.after), modules: memo.modules }));
+  } catch {
+    // as cachePut
   }
 }

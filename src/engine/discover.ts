@@ -10,6 +10,8 @@ export interface SourceFileRef {
   /** Path shown to the user: relative to the cwd when inside it, else absolute; always with `/`. */
   display: string;
   language: Language;
+  /** Size in bytes when discovery saw it (to schedule big files first), else undefined. */
+  size?: number;
 }
 
 const SKIP_DIRS = new Set([
@@ -82,7 +84,7 @@ export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {
       return ig.ignores(dir ? `${rel}/` : rel);
     });
 
-  const add = (abs: string, explicit: boolean) => {
+  const add = (abs: string, explicit: boolean, size?: number) => {
     const lang = languageOf(abs);
     const display = displayPath(abs, cwd);
     if (!lang) {
@@ -97,7 +99,7 @@ export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {
     }
     if (seen.has(real)) return;
     seen.add(real);
-    files.push({ abs, display, language: lang });
+    files.push({ abs, display, language: lang, ...(size !== undefined ? { size } : {}) });
   };
 
   const walk = (dir: string, ignores: { base: string; ig: Ignore }[]) => {
@@ -139,7 +141,7 @@ export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {
         walk(abs, stack);
       } else if (st.isFile()) {
         if (!languageOf(abs) || ignored(abs, false) || isExcluded(abs, false)) continue;
-        add(abs, false);
+        add(abs, false, st.size);
       }
     }
   };
@@ -154,7 +156,7 @@ export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {
       continue;
     }
     if (st.isDirectory()) walk(abs, []);
-    else if (st.isFile()) add(abs, true);
+    else if (st.isFile()) add(abs, true, st.size);
     else diagnostics.push({ code: 'FT000', path: displayPath(abs, cwd), reason: 'unreadable', severity: 'warning', message: 'not a regular file (device, FIFO or socket); skipped' });
   }
   return { files, missing, diagnostics };

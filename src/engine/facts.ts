@@ -91,8 +91,12 @@ export interface ModuleFacts {
   creates: CreateCall[];
   setGils: SetGilCall[];
   defines: DefineFact[];
-  /** Function name → names of every function it calls (C-API names included; consumers filter by `functions`). */
-  callees: Record<string, string[]>;
+  /**
+   * The call graph, flat (one array per file, not one per function: it is most of a project's facts):
+   * each calling function, the names of every function it calls (C-API names included; consumers filter by
+   * `functions`), then ''. Read it with `forEachCaller`.
+   */
+  calls: string[];
   /** Names of functions defined in the file. */
   functions: string[];
   includesCompat: boolean;
@@ -279,18 +283,30 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
   for (const d of lowered.defines) {
     if (GIL_MACROS.has(d.name)) defines.push({ ...located(lines, d.start, d.end), name: d.name, body: d.body });
   }
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(callees)) out[k] = [...v];
+  const calls: string[] = [];
+  for (const [k, v] of Object.entries(callees)) calls.push(k, ...v, '');
   return {
     slotArrays,
     moduleDefs,
     creates,
     setGils,
     defines,
-    callees: out,
+    calls,
     functions: index.functions.map((f) => f.name),
     includesCompat: lowered.includes.some((i) => /pythoncapi_compat\.h$/.test(i.path)),
   };
+}
+
+/** Calls `visit` with each function of `calls` (ModuleFacts.calls) and the names it calls. */
+export function forEachCaller(calls: readonly string[], visit: (caller: string, callees: string[]) => void): void {
+  let i = 0;
+  while (i < calls.length) {
+    const caller = calls[i++] as string;
+    const callees: string[] = [];
+    while (i < calls.length && calls[i] !== '') callees.push(calls[i++] as string);
+    i++;
+    visit(caller, callees);
+  }
 }
 
 /** Moves back from a match to the start of its declaration line (to include `static`, `const`). */

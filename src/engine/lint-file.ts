@@ -11,7 +11,7 @@ import { onlyBefore313 } from './guards.js';
 import { extractModuleFacts, type FileFacts, type ProjectInfo } from './facts.js';
 import { extractGlobals } from './globals.js';
 import { extractObjects } from './objects.js';
-import { readSource } from './read.js';
+import { readBytes, readSource } from './read.js';
 import { cacheGet, cacheKey, cachePut, type CacheConfig } from './cache.js';
 import type { SourceFileRef } from './discover.js';
 import { extractSuppressions, type Suppression } from '../suppress/comments.js';
@@ -23,6 +23,10 @@ export interface FileOutput {
   /** `ftlint: ignore[…]` comments, applied in run.ts after all rules ran. */
   suppressions?: Suppression[];
   facts: FileFacts | null;
+  /** Served from the cache: the entry whose facts are loaded only if project rules must run (cache.ts). */
+  cachedFacts?: string;
+  /** The file's cache key (when the cache is on): project results are keyed by all of them. */
+  key?: string;
   diagnostics: ToolDiagnostic[];
   bytes: number;
   lines: number;
@@ -52,19 +56,31 @@ function grammarFor(lang: Language, text: string, path: string): Grammar | null 
 /** A cached result for the file as it is now, or null (also null when the file cannot be read). */
 export function cachedResult(file: SourceFileRef, opts: LintOptions): FileOutput | null {
   if (!opts.cache) return null;
-  const read = readSource(file.abs, file.display, opts.maxBytes);
-  return read.ok ? cacheGet(opts.cache, cacheKey(opts.cache, file.display, read.text)) : null;
+  const read = readBytes(file.abs, file.display, opts.maxBytes);
+  return read.ok ? cacheGet(opts.cache, cacheKey(opts.cache, file.display, read.buf)) : null;
+}
+
+/** The result for a file whose check threw (a bug in ftlint): reported, and the other files go on. */
+export function internalError(f: SourceFileRef, e: unknown): FileOutput {
+  return {
+    findings: [],
+    facts: null,
+    bytes: 0,
+    lines: 0,
+    diagnostics: [{ code: 'FT000', path: f.display, reason: 'malformed', severity: 'warning', message: `internal error (please report it): ${e instanceof Error ? e.message : String(e)}` }],
+  };
 }
 
 export function lintFile(file: SourceFileRef, opts: LintOptions): FileOutput {
   const read = readSource(file.abs, file.display, opts.maxBytes);
   if (!read.ok) return { findings: [], facts: null, diagnostics: [read.diagnostic], bytes: 0, lines: 0 };
   if (!opts.cache) return lintText(file, read.text, read.bytes, opts);
-  const key = cacheKey(opts.cache, file.display, read.text);
+  const key = cacheKey(opts.cache, file.display, read.buf);
   const hit = cacheGet(opts.cache, key);
   if (hit) return hit;
   const out = lintText(file, read.text, read.bytes, opts);
   cachePut(opts.cache, key, out);
+  out.key = key;
   return out;
 }
 

@@ -6,7 +6,6 @@ import type { Node } from '../parse/parser.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
 import { lockSpans, normObject, protectedAt, regionsAt, type CIndex } from './c-index.js';
-import type { Position } from './types.js';
 
 export interface ObjectStruct {
   /** Typedef names and `struct` tag of the struct. */
@@ -16,12 +15,12 @@ export interface ObjectStruct {
   base: string | null;
 }
 
+/** An access to `self->field` that no critical section, lock or atomic protects (1-based position). */
 export interface FieldAccess {
   field: string;
   write: boolean;
-  start: number;
-  pos: Position;
-  protectedBy: string | null;
+  line: number;
+  column: number;
 }
 
 export interface SelfFunction {
@@ -32,7 +31,7 @@ export interface SelfFunction {
   selfVar: string;
   /** Fields the function writes (under a lock or not): what makes a field mutable. */
   writes: string[];
-  /** Unprotected accesses only (every write, the first reads): what can be reported. */
+  /** Unprotected accesses only (every write, the first reads): what can be reported. Facts stay small. */
   accesses: FieldAccess[];
 }
 
@@ -151,7 +150,7 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
     if (selfVars.size === 0) return;
     const body = code.slice(f.bodyStart, f.end);
     for (const [v, type] of selfVars) {
-      const accesses: FieldAccess[] = [];
+      const accesses: (FieldAccess & { protectedBy: string | null; start: number })[] = [];
       const re = new RegExp(`(&\\s*)?\\b${v}\\s*->\\s*(\\w+)`, 'g');
       for (let m = re.exec(body); m; m = re.exec(body)) {
         const start = f.bodyStart + m.index + (m[1]?.length ?? 0);
@@ -176,10 +175,10 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
         const writes = [...new Set(accesses.filter((a) => a.write).map((a) => a.field))];
         let reads = 0;
         const open = accesses.filter((a) => a.protectedBy === null && (a.write || reads++ < MAX_OPEN_READS));
-        functions.push({ name: f.name, selfType: type, selfVar: v, writes, accesses: open });
+        functions.push({ name: f.name, selfType: type, selfVar: v, writes, accesses: open.map((a) => ({ field: a.field, write: a.write, line: a.line, column: a.column })) });
       }
 
-      function access(field: string, write: boolean, start: number): FieldAccess {
+      function access(field: string, write: boolean, start: number): FieldAccess & { protectedBy: string | null; start: number } {
         let prot = protectedAt(index, spans, lowered.regions, code, fi, start);
         if (prot !== null) {
           // A critical section protects self only if it locks self (or is a mutex-based section).
@@ -188,8 +187,8 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
           const lockOnly = spans.some((s) => s.fn === fi && s.start <= start && start < s.end);
           if (cs.length > 0 && !onSelf && !lockOnly && prot === cs[cs.length - 1]?.begin.name) prot = null;
         }
-        // Protected accesses are never reported: they carry no line text (facts stay small).
-        return { field, write, start, pos: lines.position(start), protectedBy: prot };
+        const pos = lines.position(start);
+        return { field, write, start, line: pos.line, column: pos.column, protectedBy: prot };
       }
     }
   });

@@ -6,7 +6,7 @@ import { initParsers } from '../parse/parser.js';
 import type { FileRule } from '../rules/types.js';
 import type { SourceFileRef } from './discover.js';
 import { Interner } from './intern.js';
-import { cachedResult, lintFile, type FileOutput, type LintOptions } from './lint-file.js';
+import { cachedResult, internalError, lintFile, type FileOutput, type LintOptions } from './lint-file.js';
 
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
@@ -41,72 +41,92 @@ export async function lintAll(
     if (todo.length === 0) return results;
   }
   // Workers cost ~100 ms to start and warm up; for a handful of files one thread is faster.
-  const workers = Math.min(jobs, Math.ceil(todo.length / BATCH));
-  if (workers <= 1) {
-    await initParsers();
-    for (const i of todo) {
-      // A structured clone, as a worker's message would make: strings sliced from the file's text (V8 keeps the
-      // whole text alive behind a slice) become flat copies, so finished files do not stay in memory.
-      const r = interner.deep(structuredClone(lintFile(files[i] as SourceFileRef, opts)));
-      results[i] = r;
-      bytes += r.bytes;
-      onProgress?.(++done, bytes);
+  const threads = Math.min(jobs, Math.ceil(todo.length / BATCH));
+  // This thread lints files too: `--jobs N` is this thread and N-1 workers (one isolate fewer to warm up and
+  // keep in memory, and its own results need no copying between threads).
+  const mainTakesPart = process.env.FTLINT_MAIN_WORKER !== '0';
+  const workers = mainTakesPart ? threads - 1 : threads;
+  let next = 0;
+  // Biggest files first, so that the last ones to finish are small and no thread waits long for another.
+  const queue = [...todo].sort((a, b) => (files[b]?.size ?? 0) - (files[a]?.size ?? 0));
+  // Batches shrink towards the end of the queue (guided scheduling): the last files spread over all threads.
+  const batchSize = () => Math.max(1, Math.min(BATCH, Math.floor((queue.length - next) / (2 * threads))));
+  const lintHere = (i: number) => {
+    const f = files[i] as SourceFileRef;
+    let r: FileOutput;
+    try {
+      r = lintFile(f, opts);
+    } catch (e) {
+      r = internalError(f, e);
     }
+    // Its strings are slices of the file's text: detached, so finished files do not stay in memory.
+    results[i] = interner.deep(r, true);
+    bytes += r.bytes;
+    onProgress?.(++done, bytes);
+  };
+  if (workers <= 0) {
+    await initParsers();
+    for (const i of todo) lintHere(i);
     return results;
   }
   const workerUrl = new URL('./worker.js', import.meta.url);
   const init = { ruleIds: opts.rules.map((r: FileRule) => r.meta.id), options: { project: opts.project, maxBytes: opts.maxBytes, parseTimeoutMs: opts.parseTimeoutMs, cache: opts.cache, checkTests: opts.checkTests } };
-  let next = 0;
-  const queue = todo;
-  await new Promise<void>((resolveAll) => {
+  const allDone = new Promise<void>((resolveAll) => {
     let live = 0;
     const spawn = (w: number) => {
       live++;
-      // A bounded young generation keeps short-lived garbage (trees' JS wrappers, texts) from inflating RSS.
       const worker = new Worker(workerUrl, { workerData: init });
-      let inflight: number[] = [];
+      // Two batches in flight, so a worker always has the next one queued while this thread is busy linting.
+      const inflight = new Map<number, number[]>();
+      let seq = 0;
       let finished = false;
       const feed = () => {
-        if (next >= queue.length) {
+        while (inflight.size < 2 && next < queue.length) {
+          const batch: number[] = [];
+          for (let k = batchSize(); k > 0 && next < queue.length; k--) batch.push(queue[next++] as number);
+          const id = seq++;
+          inflight.set(id, batch);
+          worker.postMessage({ id, files: batch.map((i) => files[i]) });
+        }
+        if (inflight.size === 0 && !finished) {
           finished = true;
           void worker.terminate();
-          return;
         }
-        inflight = [];
-        for (let k = 0; k < BATCH && next < queue.length; k++) inflight.push(queue[next++] as number);
-        worker.postMessage({ id: w, files: inflight.map((i) => files[i]) });
       };
-      worker.on('message', (msg: { ready?: boolean; results?: FileOutput[] }) => {
-        if (msg.results) {
+      const lost = (why: string) => {
+        // A worker that dies (out of memory, a wasm trap) costs only the files it was holding: report them and
+        // carry on with a fresh worker.
+        for (const batch of inflight.values()) {
+          for (const i of batch) {
+            const f = files[i] as SourceFileRef;
+            results[i] ??= { findings: [], facts: null, bytes: 0, lines: 0, diagnostics: [{ code: 'FT000', path: f.display, reason: 'parse-limit', severity: 'warning', message: why }] };
+            onProgress?.(++done, bytes);
+          }
+        }
+        inflight.clear();
+      };
+      worker.on('message', (msg: { id?: number; ready?: boolean; results?: FileOutput[] }) => {
+        if (msg.results && msg.id !== undefined) {
+          const batch = inflight.get(msg.id) ?? [];
+          inflight.delete(msg.id);
           msg.results.forEach((r, k) => {
-            const i = inflight[k] as number;
+            const i = batch[k] as number;
             results[i] = interner.deep(r);
             bytes += r.bytes;
             onProgress?.(++done, bytes);
           });
-          inflight = [];
         }
         feed();
       });
       worker.on('error', (e) => {
-        // A worker that dies (out of memory, a wasm trap) costs only the files it was holding: report them and
-        // carry on with a fresh worker.
-        for (const i of inflight) {
-          const f = files[i] as SourceFileRef;
-          results[i] = { findings: [], facts: null, bytes: 0, lines: 0, diagnostics: [{ code: 'FT000', path: f.display, reason: 'parse-limit', severity: 'warning', message: `checking this file stopped its worker (${e instanceof Error ? e.message : String(e)}); skipped` }] };
-          onProgress?.(++done, bytes);
-        }
-        inflight = [];
+        lost(`checking this file stopped its worker (${e instanceof Error ? e.message : String(e)}); skipped`);
         finished = true;
         if (next < queue.length) spawn(w);
       });
       worker.on('exit', () => {
         if (!finished) {
-          for (const i of inflight) {
-            const f = files[i] as SourceFileRef;
-            results[i] ??= { findings: [], facts: null, bytes: 0, lines: 0, diagnostics: [{ code: 'FT000', path: f.display, reason: 'parse-limit', severity: 'warning', message: 'its worker exited while checking this file; skipped' }] };
-          }
-          inflight = [];
+          lost('its worker exited while checking this file; skipped');
+          finished = true;
           if (next < queue.length) spawn(w);
         }
         if (--live === 0) resolveAll();
@@ -114,5 +134,15 @@ export async function lintAll(
     };
     for (let w = 0; w < workers; w++) spawn(w);
   });
+  if (mainTakesPart) {
+    await initParsers();
+    // One file at a time from the shared queue, letting the workers' messages in between.
+    while (next < queue.length) {
+      lintHere(queue[next++] as number);
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+  await allDone;
   return results;
 }
+

@@ -8,13 +8,16 @@ import { discover, type SourceFileRef } from './discover.js';
 import type { FileFacts, ProjectInfo } from './facts.js';
 import { defaultJobs, lintAll } from './pool.js';
 import { readProjectInfo } from './project-info.js';
-import { DEFAULT_MAX_BYTES, readSource } from './read.js';
-import { computeLineStarts } from '../parse/source.js';
+import { DEFAULT_MAX_BYTES } from './read.js';
+import { readFileSync } from 'node:fs';
 import { configFilter } from '../config/apply.js';
 import type { Config } from '../config/config.js';
 import { moduleOwners } from '../rules/_modules.js';
 import { Suppressions } from '../suppress/filter.js';
-import { cacheSalt, prepareCacheDir, type CacheConfig } from './cache.js';
+import { cacheFacts, cacheSalt, memoGet, memoKey, memoPut, prepareCacheDir, type CacheConfig, type ProjectMemo } from './cache.js';
+import { Interner } from './intern.js';
+import { lintFile, type FileOutput, type LintOptions } from './lint-file.js';
+import { initParsers } from '../parse/parser.js';
 import { resolve } from 'node:path';
 import { buildId, version } from '../version.js';
 import { compareFindings, type Finding, type ModuleSummary, type RunResult, type ToolDiagnostic } from './types.js';
@@ -101,16 +104,17 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
       cache = null; // unwritable: run without a cache
     }
   }
+  const timer = phaseTimer();
   const outputs = await lintAll(
     files,
     { rules: fileRules, project, maxBytes, parseTimeoutMs, cache, checkTests: opts.checkTests ?? false },
     opts.jobs ?? defaultJobs(),
     opts.onProgress ? (done, bytes) => opts.onProgress?.(done, files.length, bytes) : undefined,
   );
-  let findings: Finding[] = [];
+  timer?.('files');
+  const fileFindings: Finding[] = [];
   const diagnostics: ToolDiagnostic[] = [...preDiagnostics];
   const suppressions = new Suppressions();
-  const facts: FileFacts[] = [];
   let bytes = 0;
   let lines = 0;
   let checked = 0;
@@ -125,31 +129,88 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   };
   outputs.forEach((o, i) => {
     if (o.suppressions) suppressions.add((files[i] as SourceFileRef).display, o.suppressions);
-    for (const f of o.findings) findings.push(intern(f));
+    for (const f of o.findings) fileFindings.push(intern(f));
     diagnostics.push(...o.diagnostics);
-    if (o.facts) facts.push(o.facts);
     if (o.bytes > 0) checked++;
     bytes += o.bytes;
     lines += o.lines;
   });
+
   // Suppression comments and the configuration apply to every finding; rules that read other rules'
   // findings (FT106) see them already filtered.
   const post = configFilter(opts.config, opts.cwd, project.minMinor);
-  const clean = (list: Finding[]) => post(suppressions.filter(list));
-  let cleaned = -1;
+  // Project rules, or what they found last time for exactly these inputs (then no facts are even loaded).
+  const paths = files.map((f) => f.display);
+  const memoId = cache ? memoKey(cache, outputs.map((o) => o.key ?? null), [[...opts.ruleIds].sort(), opts.config ?? null, opts.cwd, paths]) : null;
+  let memo = cache && memoId ? memoGet(cache, paths, memoId) : null;
+  let visible: Finding[] | null = null;
+  if (memo) {
+    for (const f of [...memo.before, ...memo.after]) intern(f);
+  } else {
+    const facts = await loadFacts(files, outputs, { rules: fileRules, project, maxBytes, parseTimeoutMs, cache: null, checkTests: opts.checkTests ?? false });
+    timer?.('facts');
+    const ran = runProjectRules(projectRules, facts, project, fileFindings, (list) => post(suppressions.filter(list)), timer);
+    memo = ran.memo;
+    visible = ran.visible;
+    // Project rules report from facts, which carry no line texts: read them from the files.
+    fillLineTexts([...memo.before, ...memo.after], files);
+    memo.modules = moduleSummaries(facts);
+    timer?.('line texts, modules');
+    if (cache && memoId) memoPut(cache, paths, memoId, memo);
+  }
+  const findings = [...(visible ?? post(suppressions.filter([...fileFindings, ...memo.before]))), ...post(suppressions.filter(memo.after))];
+  findings.push(...post(suppressions.problems(opts.ruleIds, opts.reportUnusedIgnores ?? opts.config?.reportUnusedIgnores ?? false)));
+  findings.sort(compareFindings);
+  diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  timer?.('suppressions, config, sort');
+  return { findings, diagnostics, filesChecked: checked, bytesChecked: bytes, linesChecked: lines, modules: memo.modules };
+}
+
+/** Every file's facts: from the worker, else from its cache entry, else (entry gone since) by linting it again. */
+async function loadFacts(files: SourceFileRef[], outputs: FileOutput[], opts: LintOptions): Promise<FileFacts[]> {
+  const interner = new Interner();
+  const facts: FileFacts[] = [];
+  for (let i = 0; i < outputs.length; i++) {
+    const o = outputs[i] as FileOutput;
+    if (o.facts) facts.push(o.facts);
+    else if (o.cachedFacts) {
+      let f = cacheFacts(o.cachedFacts);
+      if (f === undefined) {
+        await initParsers();
+        f = interner.deep(lintFile(files[i] as SourceFileRef, opts).facts, true);
+      } else if (f) interner.deep(f);
+      if (f) facts.push(f);
+    }
+  }
+  return facts;
+}
+
+/**
+ * Runs the project rules over the merged facts. Rules marked `after` (FT106) read the other findings as the
+ * user will see them, so they run on findings already filtered by `clean`.
+ */
+function runProjectRules(
+  projectRules: ProjectRule[],
+  facts: FileFacts[],
+  project: ProjectInfo,
+  fileFindings: Finding[],
+  clean: (list: Finding[]) => Finding[],
+  timer: ((phase: string) => void) | null,
+): { memo: ProjectMemo; visible: Finding[] | null } {
+  const before: Finding[] = [];
+  const after: Finding[] = [];
+  let visible: Finding[] | null = null;
   const ordered = [...projectRules].sort((a, b) => (a.after ? 1 : 0) - (b.after ? 1 : 0));
   for (const rule of ordered) {
-    if (rule.after && cleaned < 0) {
-      findings = clean(findings);
-      cleaned = findings.length;
-    }
+    if (rule.after && visible === null) visible = clean([...fileFindings, ...before]);
+    const out = rule.after ? after : before;
     const ctx: ProjectContext = {
       files: facts,
       project,
-      findings,
+      findings: rule.after ? (visible as Finding[]) : fileFindings,
       report(path, args) {
         const r: ReportArgs & { line: number; column: number } = args as never;
-        findings.push({
+        out.push({
           rule: rule.meta.id,
           severity: r.severity ?? rule.meta.severity,
           path,
@@ -166,13 +227,21 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
       },
     };
     rule.check(ctx);
+    timer?.(rule.meta.id);
   }
-  findings = cleaned < 0 ? clean(findings) : [...findings.slice(0, cleaned), ...clean(findings.slice(cleaned))];
-  fillLineTexts(findings, files);
-  findings.push(...post(suppressions.problems(opts.ruleIds, opts.reportUnusedIgnores ?? opts.config?.reportUnusedIgnores ?? false)));
-  findings.sort(compareFindings);
-  diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { findings, diagnostics, filesChecked: checked, bytesChecked: bytes, linesChecked: lines, modules: moduleSummaries(facts) };
+  // Line texts are filled in later on these same objects, so `visible` stays in step with `before`.
+  return { memo: { before, after, modules: [] }, visible };
+}
+
+/** `FTLINT_TIMINGS=1`: how long each phase took, on stderr (for profiling; not part of any output format). */
+function phaseTimer(): ((phase: string) => void) | null {
+  if (!process.env.FTLINT_TIMINGS) return null;
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    if (now - last >= 1) process.stderr.write(`ftlint: ${phase} ${(now - last).toFixed(0)} ms\n`);
+    last = now;
+  };
 }
 
 /**
@@ -189,31 +258,43 @@ function fillLineTexts(findings: Finding[], files: SourceFileRef[]): void {
   }
   if (byPath.size === 0) return;
   const refs = new Map(files.map((f) => [f.display, f]));
-  // One file at a time, so only one file's text is held.
+  // One file at a time, only its bytes held; lines found by scanning for newlines and decoded one by one.
   for (const [path, list] of byPath) {
     const ref = refs.get(path);
-    const read = ref ? readSource(ref.abs, ref.display, Number.MAX_SAFE_INTEGER) : null;
-    if (!read?.ok) continue;
-    const text = read.text.charCodeAt(0) === 0xfeff ? read.text.slice(1) : read.text;
-    const starts = computeLineStarts(text);
+    let buf: Buffer;
+    try {
+      buf = readFileSync(ref ? ref.abs : path);
+    } catch {
+      continue;
+    }
+    list.sort((a, b) => a.range.start.line - b.range.start.line);
+    let line = 1;
+    let start = 0;
     for (const f of list) {
-      const start = starts[f.range.start.line - 1];
-      if (start === undefined) continue;
-      const next = starts[f.range.start.line];
-      // A flat copy: a slice would keep the whole file's text alive.
-      f.lineText = flat(text.slice(start, next === undefined ? text.length : next).trim());
+      while (line < f.range.start.line && start <= buf.length) {
+        const nl = buf.indexOf(10, start);
+        start = nl < 0 ? buf.length + 1 : nl + 1;
+        line++;
+      }
+      if (start > buf.length) break;
+      const nl = buf.indexOf(10, start);
+      // trim() also drops a BOM and a CR.
+      f.lineText = buf.toString('utf8', start, nl < 0 ? buf.length : nl).trim();
     }
   }
-}
-
-/** A copy of `s` that does not share memory with the string it was sliced from. */
-function flat(s: string): string {
-  return s.length < 13 ? s : structuredClone(s);
 }
 
 /** Each C module definition with the files that belong to it (same directory tree). */
 function moduleSummaries(facts: FileFacts[]): ModuleSummary[] {
   const decls = facts.flatMap((f) => (f.module?.moduleDefs ?? []).map((d) => ({ name: d.moduleName ?? d.name, path: f.path })));
   const owners = moduleOwners(decls.map((d) => d.path), facts.map((f) => f.path));
-  return decls.map((d) => ({ ...d, files: facts.map((f) => f.path).filter((p) => owners.get(p) === d.path) }));
+  const filesOf = new Map<string, string[]>();
+  for (const f of facts) {
+    const owner = owners.get(f.path);
+    if (owner === undefined) continue;
+    const list = filesOf.get(owner);
+    if (list) list.push(f.path);
+    else filesOf.set(owner, [f.path]);
+  }
+  return decls.map((d) => ({ ...d, files: filesOf.get(d.path) ?? [] }));
 }

@@ -4,7 +4,7 @@ import { initParsers } from '../parse/parser.js';
 import { RULES } from '../rules/index.js';
 import type { FileRule } from '../rules/types.js';
 import type { SourceFileRef } from './discover.js';
-import { lintFile, type LintOptions } from './lint-file.js';
+import { internalError, lintFile, type LintOptions } from './lint-file.js';
 
 interface WorkerInit {
   ruleIds: string[];
@@ -21,13 +21,7 @@ parentPort?.on('message', (msg: { id: number; files: SourceFileRef[] }) => {
     try {
       return lintFile(f, opts);
     } catch (e) {
-      return {
-        findings: [],
-        facts: null,
-        bytes: 0,
-        lines: 0,
-        diagnostics: [{ code: 'FT000' as const, path: f.display, reason: 'malformed' as const, severity: 'warning' as const, message: `internal error (please report it): ${e instanceof Error ? e.message : String(e)}` }],
-      };
+      return internalError(f, e);
     }
   });
   parentPort?.postMessage({ id: msg.id, results });

@@ -1,6 +1,6 @@
 // Project-wide view of shared C state for the FT3 rules: which functions run only during module init,
 // which are reachable from Python, and every write to each global (extern globals across files).
-import type { FileFacts } from '../engine/facts.js';
+import { forEachCaller, type FileFacts } from '../engine/facts.js';
 import type { GlobalVar, GlobalWrite } from '../engine/globals.js';
 import type { Remedy } from '../engine/types.js';
 import type { ProjectContext } from './types.js';
@@ -35,9 +35,9 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
   for (const f of files) for (const fn of f.module?.functions ?? []) defined.add(fn);
   // Only calls between the project's own functions matter (C-API names would make huge caller sets).
   for (const f of files) {
-    for (const [caller, cs] of Object.entries(f.module?.callees ?? {})) {
+    forEachCaller(f.module?.calls ?? [], (caller, cs) => {
       const own = cs.filter((c) => defined.has(c));
-      if (own.length === 0) continue;
+      if (own.length === 0) return;
       const list = callees.get(caller);
       if (list) list.push(...own);
       else callees.set(caller, own);
@@ -46,7 +46,7 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
         if (!s) callers.set(c, (s = new Set()));
         s.add(caller);
       }
-    }
+    });
   }
   // Module init: PyInit_* and Py_mod_exec functions, and functions called only from init.
   const initOnly = new Set<string>();

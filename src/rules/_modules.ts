@@ -1,7 +1,7 @@
 // Shared by the FT1 project rules: which slot arrays, module definitions and creation calls make up
 // each module, across files.
 import { dirname } from 'node:path';
-import type { FileFacts, ModuleFacts, SlotArray } from '../engine/facts.js';
+import { forEachCaller, type FileFacts, type ModuleFacts, type SlotArray } from '../engine/facts.js';
 
 export interface FileModule {
   path: string;
@@ -24,13 +24,13 @@ export function callersOf(mods: FileModule[], fn: string, depth = 3): Set<string
   for (let d = 0; d < depth && frontier.size > 0; d++) {
     const next = new Set<string>();
     for (const m of mods) {
-      for (const [caller, callees] of Object.entries(m.facts.callees)) {
-        if (out.has(caller)) continue;
+      forEachCaller(m.facts.calls, (caller, callees) => {
+        if (out.has(caller)) return;
         if (callees.some((c) => frontier.has(c))) {
           out.add(caller);
           next.add(caller);
         }
-      }
+      });
     }
     frontier = next;
   }
@@ -54,7 +54,9 @@ export function moduleOwners(moduleFilePaths: string[], allPaths: string[]): Map
   for (const d of uniq) {
     const dir = dirname(d);
     const prefix = dir === '.' ? '' : `${dir}/`;
-    byDir.set(prefix, [...(byDir.get(prefix) ?? []), d]);
+    const list = byDir.get(prefix);
+    if (list) list.push(d);
+    else byDir.set(prefix, [d]);
   }
   const own = new Set(uniq);
   for (const p of allPaths) {

@@ -3,7 +3,11 @@ import type { FieldAccess, ObjectStruct, SelfFunction } from '../engine/objects.
 import { LIFECYCLE_NAME, SKIP_FIELD_NAME, SKIP_FIELD_TYPE } from '../engine/objects.js';
 import { defineProjectRule } from './types.js';
 
-type Fn = SelfFunction & { file: string };
+interface Fn {
+  fn: SelfFunction;
+  file: string;
+  lifecycle: boolean;
+}
 
 export default defineProjectRule({
   meta: {
@@ -58,37 +62,51 @@ export default defineProjectRule({
     if (objectNames.size === 0) return;
     const lifecycle = new Set(ctx.files.flatMap((f) => f.objects?.lifecycle ?? []));
     const entry = new Set(ctx.files.flatMap((f) => f.globals?.pyEntry ?? []));
-    const fns: Fn[] = ctx.files.flatMap((f) => (f.objects?.functions ?? []).map((x) => ({ ...x, file: f.path }))).filter((x) => objectNames.has(x.selfType));
     const initFns = new Set(ctx.files.flatMap((f) => f.objects?.initFns ?? []));
-    const isLifecycle = (fn: Fn) => lifecycle.has(fn.name) || LIFECYCLE_NAME.test(fn.name);
-    const judged = (fn: Fn, a: { field: string }) => {
-      if (SKIP_FIELD_NAME.test(a.field)) return false;
-      const t = fieldTypes.get(fn.selfType)?.get(a.field);
-      return !(t && SKIP_FIELD_TYPE.test(t));
+    // The methods of object types, with their file and whether they allocate or tear down (decided once each).
+    const fns: Fn[] = [];
+    for (const f of ctx.files) {
+      for (const x of f.objects?.functions ?? []) {
+        if (objectNames.has(x.selfType)) fns.push({ fn: x, file: f.path, lifecycle: lifecycle.has(x.name) || LIFECYCLE_NAME.test(x.name) });
+      }
+    }
+    // Whether a field of a type is judged at all (not the object's header, a lock or an atomic): per type and field.
+    const judgedCache = new Map<string, Map<string, boolean>>();
+    const judged = (selfType: string, field: string): boolean => {
+      let byField = judgedCache.get(selfType);
+      if (!byField) judgedCache.set(selfType, (byField = new Map()));
+      let j = byField.get(field);
+      if (j === undefined) {
+        const t = fieldTypes.get(selfType)?.get(field);
+        j = !SKIP_FIELD_NAME.test(field) && !(t && SKIP_FIELD_TYPE.test(t));
+        byField.set(field, j);
+      }
+      return j;
     };
     // Mutable fields per type, and which fields each function writes.
     const mutable = new Map<string, Set<string>>();
-    for (const fn of fns) {
-      if (isLifecycle(fn)) continue;
+    for (const { fn, lifecycle: lc } of fns) {
+      if (lc) continue;
       for (const field of fn.writes) {
-        const a = { field };
-        if (!judged(fn, a)) continue;
+        if (!judged(fn.selfType, field)) continue;
         let s = mutable.get(fn.selfType);
         if (!s) mutable.set(fn.selfType, (s = new Set()));
-        s.add(a.field);
+        s.add(field);
       }
     }
     // Candidate partners (writers of several fields) per type, so the search stays within one type.
-    const writersByType = new Map<string, Fn[]>();
-    for (const o of fns) {
-      if (isLifecycle(o) || initFns.has(o.name) || o.writes.length < 2) continue;
-      writersByType.set(o.selfType, [...(writersByType.get(o.selfType) ?? []), o]);
+    const writersByType = new Map<string, SelfFunction[]>();
+    for (const { fn, lifecycle: lc } of fns) {
+      if (lc || initFns.has(fn.name) || fn.writes.length < 2) continue;
+      const list = writersByType.get(fn.selfType);
+      if (list) list.push(fn);
+      else writersByType.set(fn.selfType, [fn]);
     }
-    for (const fn of fns) {
-      if (!entry.has(fn.name) || isLifecycle(fn)) continue;
+    for (const { fn, file, lifecycle: lc } of fns) {
+      if (lc || !entry.has(fn.name)) continue;
       const mut = mutable.get(fn.selfType);
       if (!mut) continue;
-      const open = fn.accesses.filter((a) => a.protectedBy === null && judged(fn, a) && mut.has(a.field));
+      const open = fn.accesses.filter((a) => mut.has(a.field) && judged(fn.selfType, a.field));
       const writes = open.filter((a) => a.write);
       let first: FieldAccess | undefined = writes[0];
       let why = '';
@@ -107,11 +125,11 @@ export default defineProjectRule({
         why = `reads ${together.map((f) => `${fn.selfVar}->${f}`).join(', ')}, which ${partner.name}() updates together,`;
       }
       const rest = open.filter((a) => a !== first).slice(0, 20);
-      ctx.report(fn.file, {
-        line: first.pos.line,
-        column: first.pos.column,
+      ctx.report(file, {
+        line: first.line,
+        column: first.column,
         message: `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${fn.selfType} concurrently`,
-        related: rest.map((a) => ({ path: fn.file, line: a.pos.line, column: a.pos.column, message: `${a.write ? 'writes' : 'reads'} ${fn.selfVar}->${a.field}` })),
+        related: rest.map((a) => ({ path: file, line: a.line, column: a.column, message: `${a.write ? 'writes' : 'reads'} ${fn.selfVar}->${a.field}` })),
       });
     }
   },
