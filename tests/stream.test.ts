@@ -15,8 +15,8 @@ const finding = (i: number): Finding => ({
   path: `src/m${i % 7}.c`,
   range: { start: { line: i + 1, column: 3 }, end: { line: i + 1, column: 9 } },
   message: `message “${i}” — with\nnew lines and "quotes"`,
-  remedy: { api: 'PyDict_GetItemRef', since: '3.13', compat: 'pythoncapi_compat.h', snippet: 'a\n  b' },
-  related: i % 4 ? [] : [{ path: 'x.c', line: 1, column: 2, message: 'here' }],
+  remedy: i % 5 ? { api: 'PyDict_GetItemRef', since: '3.13', compat: 'pythoncapi_compat.h', snippet: 'a\n  b' } : { api: 'X', since: null, compat: null, snippet: '“q”\t', requires: 'Cython >= 3.1' },
+  related: i % 4 ? [] : [{ path: 'x.c', line: 1, column: 2, message: 'here' }, { path: 'y\\z.c', line: 3, column: 4, message: 'and "there"' }],
   lineText: `x = ${i};`,
 });
 const resultOf = (n: number): RunResult => ({
@@ -53,7 +53,7 @@ describe('chunked reports', () => {
   });
 
   it('JSON, SARIF and text reports are byte-identical to their one-string form', () => {
-    for (const n of [0, 1, 5]) {
+    for (const n of [0, 1, 5, 12]) {
       const r = resultOf(n);
       assert.equal(joinChunks(jsonChunks(r, '9.9')), `${JSON.stringify(toJson(r, '9.9'), null, 2)}\n`);
       const opts = { version: '9.9', root: '/repo', cwd: '/repo' };

@@ -49,16 +49,16 @@ const entryPath = (cfg: CacheConfig, key: string) => join(cfg.dir, CACHE_FORMAT,
 
 const sameRemedy = (a: Remedy, b: Remedy) => a.api === b.api && a.since === b.since && a.compat === b.compat && a.snippet === b.snippet && a.requires === b.requires;
 
-/** A rule's default remedy is stored as null (entries stay small). */
-function packFindings(findings: Finding[]): unknown[] {
+/** A rule's default remedy is stored (and sent between threads) as null: entries and messages stay small. */
+export function packFindings(findings: Finding[]): Finding[] {
   return findings.map((f) => {
     const rule = RULES_BY_ID.get(f.rule);
-    return rule && sameRemedy(f.remedy, rule.meta.remedy) ? { ...f, remedy: null } : f;
+    return rule && (f.remedy === rule.meta.remedy || sameRemedy(f.remedy, rule.meta.remedy)) ? { ...f, remedy: null as unknown as Remedy } : f;
   });
 }
 
 /** Puts default remedies back; false when a finding names a rule this version does not have. */
-function unpackFindings(findings: Finding[]): boolean {
+export function unpackFindings(findings: Finding[]): boolean {
   for (const f of findings) {
     if (f.remedy === null) {
       const rule = RULES_BY_ID.get(f.rule);

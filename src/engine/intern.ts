@@ -18,6 +18,9 @@ export function detach(s: string): string {
 export class Interner {
   private readonly table = new Map<string, string>();
 
+  /** `shared`: objects to leave alone (constants such as rules' remedies, which many results point to). */
+  constructor(private readonly shared: ReadonlySet<object> = new Set()) {}
+
   str(s: string, own = false): string {
     if (s.length > MAX_INTERNED) return own ? detach(s) : s;
     const known = this.table.get(s);
@@ -45,7 +48,7 @@ export class Interner {
       }
       return;
     }
-    if (v === null || typeof v !== 'object') return;
+    if (v === null || typeof v !== 'object' || this.shared.has(v)) return;
     const o = v as Record<string, unknown>;
     for (const k in o) {
       const x = o[k];

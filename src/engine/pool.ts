@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { initParsers } from '../parse/parser.js';
 import type { FileRule } from '../rules/types.js';
 import type { SourceFileRef } from './discover.js';
+import { unpackFindings } from './cache.js';
 import { Interner } from './intern.js';
 import { cachedResult, internalError, lintFile, type FileOutput, type LintOptions } from './lint-file.js';
 
@@ -23,7 +24,7 @@ export async function lintAll(
 ): Promise<FileOutput[]> {
   const results: FileOutput[] = new Array(files.length);
   // One copy of each short string across all files' facts and findings (see intern.ts).
-  const interner = new Interner();
+  const interner = new Interner(new Set(opts.rules.map((r) => r.meta.remedy)));
   let done = 0;
   let bytes = 0;
   // Cache hits are served here, without parsers or workers; only misses are parsed.
@@ -111,6 +112,7 @@ export async function lintAll(
           inflight.delete(msg.id);
           msg.results.forEach((r, k) => {
             const i = batch[k] as number;
+            unpackFindings(r.findings);
             results[i] = interner.deep(r);
             bytes += r.bytes;
             onProgress?.(++done, bytes);

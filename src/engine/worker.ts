@@ -4,6 +4,7 @@ import { initParsers } from '../parse/parser.js';
 import { RULES } from '../rules/index.js';
 import type { FileRule } from '../rules/types.js';
 import type { SourceFileRef } from './discover.js';
+import { packFindings } from './cache.js';
 import { internalError, lintFile, type LintOptions } from './lint-file.js';
 
 interface WorkerInit {
@@ -18,11 +19,14 @@ const opts: LintOptions = { ...init.options, rules: RULES.filter((r): r is FileR
 await initParsers();
 parentPort?.on('message', (msg: { id: number; files: SourceFileRef[] }) => {
   const results = msg.files.map((f) => {
+    let out;
     try {
-      return lintFile(f, opts);
+      out = lintFile(f, opts);
     } catch (e) {
-      return internalError(f, e);
+      out = internalError(f, e);
     }
+    // Default remedies travel as null (they are most of a finding's size); the main thread puts them back.
+    return { ...out, findings: packFindings(out.findings) };
   });
   parentPort?.postMessage({ id: msg.id, results });
 });

@@ -64,9 +64,39 @@ export function toJson(result: RunResult, version: string): JsonReport {
   return report(result, version, result.findings.map(findingJson));
 }
 
-/** The JSON report in chunks (each finding is built only when written). */
+/** The JSON report in chunks (each finding is written only when its turn comes). */
 export function jsonChunks(result: RunResult, version: string): Iterable<string> {
-  return chunks(report(result, version, new LazyArray(result.findings, findingJson)));
+  const remedyText = new Map<Finding['remedy'], string>();
+  return chunks(report(result, version, new LazyArray(result.findings, findingJson, (f, indent) => findingText(f, indent, remedyText))));
+}
+
+/**
+ * `JSON.stringify(findingJson(f), null, 2)` with its lines after the first indented by `indent`, written
+ * directly (tests hold it to exactly that); a remedy's text is made once per remedy.
+ */
+function findingText(f: Finding, indent: string, remedyText: Map<Finding['remedy'], string>): string {
+  const i1 = `${indent}  `;
+  const i2 = `${i1}  `;
+  const q = JSON.stringify;
+  let remedy = remedyText.get(f.remedy);
+  if (remedy === undefined) {
+    const r = f.remedy;
+    remedy =
+      `{\n${i2}"api": ${q(r.api)},\n${i2}"since": ${q(r.since)},\n${i2}"compat": ${q(r.compat)},\n${i2}"snippet": ${q(r.snippet)}` +
+      `${r.requires ? `,\n${i2}"requires": ${q(r.requires)}` : ''}\n${i1}}`;
+    remedyText.set(f.remedy, remedy);
+  }
+  let related = '[]';
+  if (f.related.length > 0) {
+    const i3 = `${i2}  `;
+    related = `[\n${f.related.map((r) => `${i2}{\n${i3}"path": ${q(r.path)},\n${i3}"line": ${q(r.line)},\n${i3}"column": ${q(r.column)},\n${i3}"message": ${q(r.message)}\n${i2}}`).join(',\n')}\n${i1}]`;
+  }
+  const { start, end } = f.range;
+  return (
+    `{\n${i1}"rule": ${q(f.rule)},\n${i1}"severity": ${q(f.severity)},\n${i1}"path": ${q(f.path)},\n` +
+    `${i1}"line": ${q(start.line)},\n${i1}"column": ${q(start.column)},\n${i1}"endLine": ${q(end.line)},\n${i1}"endColumn": ${q(end.column)},\n` +
+    `${i1}"message": ${q(f.message)},\n${i1}"remedy": ${remedy},\n${i1}"related": ${related}\n${indent}}`
+  );
 }
 
 export function formatJson(result: RunResult, version: string): string {
