@@ -171,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('fix', { type: 'boolean', describe: 'Apply safe fixes (ones that cannot change behaviour in GIL builds), then report what is left' })
           .option('diff', { type: 'boolean', describe: 'Print the safe fixes as a unified diff instead of applying them (exit 1 if there are any)' })
           .option('report-unused-ignores', { type: 'boolean', describe: 'Report ftlint: ignore[…] comments that suppress nothing (FT002)' })
-          .option('jobs', { alias: 'j', type: 'number', describe: 'Worker threads (default: number of cores)' })
+          .option('jobs', { alias: 'j', type: 'number', describe: 'Threads checking files: this one and N-1 workers (default: number of cores)' })
           .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' })
           .option('check-tests', { type: 'boolean', describe: 'Also run the library-only Python rules (FT7) on tests, scripts and __main__ blocks' })
           .option('cache', { type: 'boolean', default: true, describe: 'Reuse results for unchanged files (--no-cache to disable)' })

@@ -1,6 +1,7 @@
 // Writing reports: stdout, or a file written atomically (temp file + rename), chunk by chunk.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeChunks } from '../report/stream.js';
 
 export class OutputError extends Error {}
 
@@ -14,7 +15,7 @@ export function writeOutput(path: string | undefined, text: string | Iterable<st
   try {
     const fd = openSync(tmp, 'w');
     try {
-      for (const c of chunks) writeAll(fd, c);
+      writeChunks(fd, chunks);
     } finally {
       closeSync(fd);
     }
@@ -28,7 +29,3 @@ export function writeOutput(path: string | undefined, text: string | Iterable<st
   }
 }
 
-function writeAll(fd: number, text: string): void {
-  const b = Buffer.from(text, 'utf8');
-  for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
-}

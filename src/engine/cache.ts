@@ -6,7 +6,8 @@
 //  - per project: the project rules' findings, keyed by every file's key (and the configuration), so a tree
 //    where nothing changed skips the project rules and never loads any file's facts.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { jsonChunks, LazyArray, writeChunks } from '../report/stream.js';
 import { join } from 'node:path';
 import type { FileFacts } from './facts.js';
 import type { FileOutput } from './lint-file.js';
@@ -142,9 +143,19 @@ export function memoGet(cfg: CacheConfig, paths: string[], key: string): Project
 }
 
 export function memoPut(cfg: CacheConfig, paths: string[], key: string, memo: ProjectMemo): void {
+  // Written in chunks, finding by finding: a large project's memo never exists as one string.
+  const packed = (list: Finding[]) => new LazyArray(list, (f) => packFindings([f])[0]);
+  const path = memoPath(cfg, paths);
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    writeAtomic(memoPath(cfg, paths), JSON.stringify({ key, before: packFindings(memo.before), after: packFindings(memo.after), modules: memo.modules }));
+    const fd = openSync(tmp, 'w');
+    try {
+      writeChunks(fd, jsonChunks({ key, before: packed(memo.before), after: packed(memo.after), modules: memo.modules }));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
   } catch {
-    // as cachePut
+    rmSync(tmp, { force: true }); // as cachePut: never fails the lint
   }
 }

@@ -110,6 +110,7 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
     { rules: fileRules, project, maxBytes, parseTimeoutMs, cache, checkTests: opts.checkTests ?? false },
     opts.jobs ?? defaultJobs(),
     opts.onProgress ? (done, bytes) => opts.onProgress?.(done, files.length, bytes) : undefined,
+    opts.jobs === undefined,
   );
   timer?.('files');
   const fileFindings: Finding[] = [];

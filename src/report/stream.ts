@@ -2,6 +2,7 @@
 // the findings themselves (twice over when a character outside Latin-1 makes V8 store it as UTF-16).
 // `jsonChunks` writes exactly what `JSON.stringify(value, null, 2) + '\n'` would, building each element of a
 // `LazyArray` only when it is written.
+import { writeSync } from 'node:fs';
 
 /**
  * An array whose elements are made (by `map`) only as they are written. `render`, when given, writes an
@@ -97,6 +98,14 @@ function* batch(parts: Iterable<string>, tail: string): Generator<string> {
   }
   buf += tail;
   if (buf !== '') yield buf;
+}
+
+/** Writes chunks to an open file descriptor, each fully (writeSync may write part of a buffer). */
+export function writeChunks(fd: number, chunks: Iterable<string>): void {
+  for (const c of chunks) {
+    const b = Buffer.from(c, 'utf8');
+    for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
+  }
 }
 
 /** The whole text of a chunked report (tests, small outputs). */

@@ -18,6 +18,8 @@ export interface GlobalModel {
   globals: GlobalState[];
   initOnly: Set<string>;
   reachable: Set<string>;
+  /** Functions Python calls directly (method tables, getsets, type slots) that the project defines. */
+  entry: Set<string>;
 }
 
 const cache = new WeakMap<FileFacts[], Map<string, GlobalModel>>();
@@ -59,7 +61,8 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
     for (const d of f.module?.moduleDefs ?? []) for (const t of d.teardown) initOnly.add(t);
   }
   const externNames = new Set(files.flatMap((f) => f.globals?.externs ?? []));
-  const entry = new Set(files.flatMap((f) => f.globals?.pyEntry ?? []).filter((n) => defined.has(n)));
+  const entry = new Set<string>();
+  for (const f of files) for (const n of f.globals?.pyEntry ?? []) if (defined.has(n)) entry.add(n);
   // Worklist: when a function becomes init-only, only its callees can change status.
   const isInitOnly = (fn: string) => {
     if (initOnly.has(fn) || entry.has(fn) || !defined.has(fn)) return false;
@@ -114,7 +117,7 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
       (initOnly.has(w.fn) ? st.init : st.runtime).push({ ...w, file: f.path });
     }
   }
-  const model = { globals, initOnly, reachable };
+  const model = { globals, initOnly, reachable, entry };
   byKey.set(key, model);
   return model;
 }

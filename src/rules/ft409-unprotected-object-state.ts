@@ -1,13 +1,9 @@
 import { COMPAT } from '../data/capi.js';
 import type { FieldAccess, ObjectStruct, SelfFunction } from '../engine/objects.js';
 import { LIFECYCLE_NAME, SKIP_FIELD_NAME, SKIP_FIELD_TYPE } from '../engine/objects.js';
+import { globalModel } from './_globals.js';
 import { defineProjectRule } from './types.js';
 
-interface Fn {
-  fn: SelfFunction;
-  file: string;
-  lifecycle: boolean;
-}
 
 export default defineProjectRule({
   meta: {
@@ -61,15 +57,14 @@ export default defineProjectRule({
     }
     if (objectNames.size === 0) return;
     const lifecycle = new Set(ctx.files.flatMap((f) => f.objects?.lifecycle ?? []));
-    const entry = new Set(ctx.files.flatMap((f) => f.globals?.pyEntry ?? []));
+    // The same entry points as the FT3 rules' (methods tables, getsets, type slots of defined functions).
+    const entry = globalModel(ctx.files).entry;
     const initFns = new Set(ctx.files.flatMap((f) => f.objects?.initFns ?? []));
-    // The methods of object types, with their file and whether they allocate or tear down (decided once each).
-    const fns: Fn[] = [];
-    for (const f of ctx.files) {
-      for (const x of f.objects?.functions ?? []) {
-        if (objectNames.has(x.selfType)) fns.push({ fn: x, file: f.path, lifecycle: lifecycle.has(x.name) || LIFECYCLE_NAME.test(x.name) });
-      }
-    }
+    const isLifecycle = (fn: SelfFunction) => lifecycle.has(fn.name) || LIFECYCLE_NAME.test(fn.name);
+    // The methods of object types, file by file (no copies: a large project has hundreds of thousands).
+    const eachMethod = (visit: (fn: SelfFunction, file: string) => void) => {
+      for (const f of ctx.files) for (const x of f.objects?.functions ?? []) if (objectNames.has(x.selfType)) visit(x, f.path);
+    };
     // Whether a field of a type is judged at all (not the object's header, a lock or an atomic): per type and field.
     const judgedCache = new Map<string, Map<string, boolean>>();
     const judged = (selfType: string, field: string): boolean => {
@@ -85,27 +80,27 @@ export default defineProjectRule({
     };
     // Mutable fields per type, and which fields each function writes.
     const mutable = new Map<string, Set<string>>();
-    for (const { fn, lifecycle: lc } of fns) {
-      if (lc) continue;
+    eachMethod((fn) => {
+      if (isLifecycle(fn)) return;
       for (const field of fn.writes) {
         if (!judged(fn.selfType, field)) continue;
         let s = mutable.get(fn.selfType);
         if (!s) mutable.set(fn.selfType, (s = new Set()));
         s.add(field);
       }
-    }
+    });
     // Candidate partners (writers of several fields) per type, so the search stays within one type.
     const writersByType = new Map<string, SelfFunction[]>();
-    for (const { fn, lifecycle: lc } of fns) {
-      if (lc || initFns.has(fn.name) || fn.writes.length < 2) continue;
+    eachMethod((fn) => {
+      if (fn.writes.length < 2 || initFns.has(fn.name) || isLifecycle(fn)) return;
       const list = writersByType.get(fn.selfType);
       if (list) list.push(fn);
       else writersByType.set(fn.selfType, [fn]);
-    }
-    for (const { fn, file, lifecycle: lc } of fns) {
-      if (lc || !entry.has(fn.name)) continue;
+    });
+    eachMethod((fn, file) => {
+      if (!entry.has(fn.name) || isLifecycle(fn)) return;
       const mut = mutable.get(fn.selfType);
-      if (!mut) continue;
+      if (!mut) return;
       const open = fn.accesses.filter((a) => mut.has(a.field) && judged(fn.selfType, a.field));
       const writes = open.filter((a) => a.write);
       let first: FieldAccess | undefined = writes[0];
@@ -115,13 +110,13 @@ export default defineProjectRule({
       } else {
         // Reads of several fields that another method updates together.
         const read = [...new Set(open.map((a) => a.field))];
-        if (read.length < 2) continue;
+        if (read.length < 2) return;
         // A torn read needs a concurrent writer; tp_init alone (re-called on a live object) is too rare to report readers for.
         const partner = (writersByType.get(fn.selfType) ?? []).find((o) => o !== fn && read.filter((f) => o.writes.includes(f)).length >= 2);
-        if (!partner) continue;
+        if (!partner) return;
         const together = read.filter((f) => partner.writes.includes(f));
         first = open.find((a) => together.includes(a.field));
-        if (!first) continue;
+        if (!first) return;
         why = `reads ${together.map((f) => `${fn.selfVar}->${f}`).join(', ')}, which ${partner.name}() updates together,`;
       }
       const rest = open.filter((a) => a !== first).slice(0, 20);
@@ -131,6 +126,6 @@ export default defineProjectRule({
         message: `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${fn.selfType} concurrently`,
         related: rest.map((a) => ({ path: file, line: a.line, column: a.column, message: `${a.write ? 'writes' : 'reads'} ${fn.selfVar}->${a.field}` })),
       });
-    }
+    });
   },
 });
