@@ -1,7 +1,6 @@
 // Writing reports: stdout, or a file written atomically (temp file + rename), chunk by chunk.
-import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeChunks } from '../report/stream.js';
+import { writeFileAtomic } from '../report/stream.js';
 
 export class OutputError extends Error {}
 
@@ -11,21 +10,12 @@ export function writeOutput(path: string | undefined, text: string | Iterable<st
     for (const c of chunks) process.stdout.write(c);
     return;
   }
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeChunks(fd, chunks);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeFileAtomic(path, chunks, join(dirname(path), `.${basename(path)}.${process.pid}.tmp`));
   } catch (e) {
-    rmSync(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
     throw new OutputError(
       code === 'ENOENT' ? `cannot write --output ${path}: directory ${dirname(path)} does not exist` : `cannot write --output ${path}: ${code ?? String(e)}`,
     );
   }
 }
-

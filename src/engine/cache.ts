@@ -6,8 +6,8 @@
 //  - per project: the project rules' findings, keyed by every file's key (and the configuration), so a tree
 //    where nothing changed skips the project rules and never loads any file's facts.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { jsonChunks, LazyArray, writeChunks } from '../report/stream.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { jsonChunks, LazyArray, writeFileAtomic } from '../report/stream.js';
 import { join } from 'node:path';
 import type { FileFacts } from './facts.js';
 import type { FileOutput } from './lint-file.js';
@@ -98,17 +98,11 @@ export function cacheFacts(path: string): FileFacts | null | undefined {
   }
 }
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 export function cachePut(cfg: CacheConfig, key: string, out: FileOutput): void {
   try {
     mkdirSync(join(cfg.dir, CACHE_FORMAT, key.slice(0, 2)), { recursive: true });
     const { facts, ...own } = out;
-    writeAtomic(entryPath(cfg, key), `${JSON.stringify({ ...own, findings: packFindings(out.findings) })}\n${JSON.stringify(facts)}`);
+    writeFileAtomic(entryPath(cfg, key), [`${JSON.stringify({ ...own, findings: packFindings(out.findings) })}\n`, JSON.stringify(facts)]);
   } catch {
     // A read-only tree or a full disk must not fail the lint.
   }
@@ -145,17 +139,9 @@ export function memoGet(cfg: CacheConfig, paths: string[], key: string): Project
 export function memoPut(cfg: CacheConfig, paths: string[], key: string, memo: ProjectMemo): void {
   // Written in chunks, finding by finding: a large project's memo never exists as one string.
   const packed = (list: Finding[]) => new LazyArray(list, (f) => packFindings([f])[0]);
-  const path = memoPath(cfg, paths);
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeChunks(fd, jsonChunks({ key, before: packed(memo.before), after: packed(memo.after), modules: memo.modules }));
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeFileAtomic(memoPath(cfg, paths), jsonChunks({ key, before: packed(memo.before), after: packed(memo.after), modules: memo.modules }));
   } catch {
-    rmSync(tmp, { force: true }); // as cachePut: never fails the lint
+    // as cachePut: never fails the lint
   }
 }

@@ -2,7 +2,7 @@
 // the findings themselves (twice over when a character outside Latin-1 makes V8 store it as UTF-16).
 // `jsonChunks` writes exactly what `JSON.stringify(value, null, 2) + '\n'` would, building each element of a
 // `LazyArray` only when it is written.
-import { writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 
 /**
  * An array whose elements are made (by `map`) only as they are written. `render`, when given, writes an
@@ -105,6 +105,25 @@ export function writeChunks(fd: number, chunks: Iterable<string>): void {
   for (const c of chunks) {
     const b = Buffer.from(c, 'utf8');
     for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
+  }
+}
+
+/**
+ * Writes `path` atomically: the chunks go to a temporary file beside it, renamed over `path` when complete.
+ * Throws (after removing the temporary file) when it cannot.
+ */
+export function writeFileAtomic(path: string, chunks: Iterable<string>, tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`): void {
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeChunks(fd, chunks);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
 }
 
