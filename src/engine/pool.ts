@@ -53,11 +53,15 @@ export async function lintAll(
   // This thread lints files too: `--jobs N` is this thread and N-1 workers (one isolate fewer to warm up and
   // keep in memory, and its own results need no copying between threads).
   const workers = threads - 1;
-  let next = 0;
-  // Biggest files first, so that the last ones to finish are small and no thread waits long for another.
+  // Files by size, biggest first. Workers take from the front, so the last files to finish are small and no
+  // thread waits long for another; this thread takes from the back (the smallest files), so it gets back to its
+  // event loop often and the workers' next batches are never held up behind one huge file (CPython's
+  // Modules/unicodename_db.h is 2.3 MB).
   const queue = [...todo].sort((a, b) => (files[b]?.size ?? 0) - (files[a]?.size ?? 0));
-  // Batches shrink towards the end of the queue (guided scheduling): the last files spread over all threads.
-  const batchSize = () => Math.max(1, Math.min(BATCH, Math.floor((queue.length - next) / (2 * threads))));
+  let next = 0;
+  let end = queue.length;
+  // Batches shrink as the queue empties (guided scheduling): the last files spread over all threads.
+  const batchSize = () => Math.max(1, Math.min(BATCH, Math.floor((end - next) / (2 * threads))));
   const lintHere = (i: number) => {
     const f = files[i] as SourceFileRef;
     let r: FileOutput;
@@ -88,9 +92,9 @@ export async function lintAll(
       let seq = 0;
       let finished = false;
       const feed = () => {
-        while (inflight.size < 2 && next < queue.length) {
+        while (inflight.size < 2 && next < end) {
           const batch: number[] = [];
-          for (let k = batchSize(); k > 0 && next < queue.length; k--) batch.push(queue[next++] as number);
+          for (let k = batchSize(); k > 0 && next < end; k--) batch.push(queue[next++] as number);
           const id = seq++;
           inflight.set(id, batch);
           worker.postMessage({ id, files: batch.map((i) => files[i]) });
@@ -129,13 +133,13 @@ export async function lintAll(
       worker.on('error', (e) => {
         lost(`checking this file stopped its worker (${e instanceof Error ? e.message : String(e)}); skipped`);
         finished = true;
-        if (next < queue.length) spawn(w);
+        if (next < end) spawn(w);
       });
       worker.on('exit', () => {
         if (!finished) {
           lost('its worker exited while checking this file; skipped');
           finished = true;
-          if (next < queue.length) spawn(w);
+          if (next < end) spawn(w);
         }
         if (--live === 0) resolveAll();
       });
@@ -144,8 +148,8 @@ export async function lintAll(
   });
   await initParsers();
   // One file at a time from the shared queue, letting the workers' messages in between.
-  while (next < queue.length) {
-    lintHere(queue[next++] as number);
+  while (next < end) {
+    lintHere(queue[--end] as number);
     await new Promise<void>((r) => setImmediate(r));
   }
   await allDone;
