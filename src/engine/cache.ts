@@ -51,12 +51,12 @@ const entryPath = (cfg: CacheConfig, key: string) => join(cfg.dir, CACHE_FORMAT,
 const sameRemedy = (a: Remedy, b: Remedy) => a.api === b.api && a.since === b.since && a.compat === b.compat && a.snippet === b.snippet && a.requires === b.requires;
 
 /** A rule's default remedy is stored (and sent between threads) as null: entries and messages stay small. */
-export function packFindings(findings: Finding[]): Finding[] {
-  return findings.map((f) => {
-    const rule = RULES_BY_ID.get(f.rule);
-    return rule && (f.remedy === rule.meta.remedy || sameRemedy(f.remedy, rule.meta.remedy)) ? { ...f, remedy: null as unknown as Remedy } : f;
-  });
+export function packFinding(f: Finding): Finding {
+  const rule = RULES_BY_ID.get(f.rule);
+  return rule && (f.remedy === rule.meta.remedy || sameRemedy(f.remedy, rule.meta.remedy)) ? { ...f, remedy: null as unknown as Remedy } : f;
 }
+
+export const packFindings = (findings: Finding[]): Finding[] => findings.map(packFinding);
 
 /** Puts default remedies back; false when a finding names a rule this version does not have. */
 export function unpackFindings(findings: Finding[]): boolean {
@@ -138,7 +138,7 @@ export function memoGet(cfg: CacheConfig, paths: string[], key: string): Project
 
 export function memoPut(cfg: CacheConfig, paths: string[], key: string, memo: ProjectMemo): void {
   // Written in chunks, finding by finding: a large project's memo never exists as one string.
-  const packed = (list: Finding[]) => new LazyArray(list, (f) => packFindings([f])[0]);
+  const packed = (list: Finding[]) => new LazyArray(list, packFinding);
   try {
     writeFileAtomic(memoPath(cfg, paths), jsonChunks({ key, before: packed(memo.before), after: packed(memo.after), modules: memo.modules }));
   } catch {

@@ -75,14 +75,10 @@ export async function lintAll(
     bytes += r.bytes;
     onProgress?.(++done, bytes);
   };
-  if (workers <= 0) {
-    await initParsers();
-    for (const i of todo) lintHere(i);
-    return results;
-  }
   const workerUrl = new URL('./worker.js', import.meta.url);
   const init = { ruleIds: opts.rules.map((r: FileRule) => r.meta.id), options: { project: opts.project, maxBytes: opts.maxBytes, parseTimeoutMs: opts.parseTimeoutMs, cache: opts.cache, checkTests: opts.checkTests } };
   const allDone = new Promise<void>((resolveAll) => {
+    if (workers <= 0) resolveAll();
     let live = 0;
     const spawn = (w: number) => {
       live++;

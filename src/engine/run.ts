@@ -15,6 +15,7 @@ import type { Config } from '../config/config.js';
 import { moduleOwners } from '../rules/_modules.js';
 import { Suppressions } from '../suppress/filter.js';
 import { cacheFacts, cacheSalt, memoGet, memoKey, memoPut, prepareCacheDir, type CacheConfig, type ProjectMemo } from './cache.js';
+import { pushTo } from './group.js';
 import { Interner } from './intern.js';
 import { lintFile, type FileOutput, type LintOptions } from './lint-file.js';
 import { initParsers } from '../parse/parser.js';
@@ -252,10 +253,7 @@ function phaseTimer(): ((phase: string) => void) | null {
 function fillLineTexts(findings: Finding[], files: SourceFileRef[]): void {
   const byPath = new Map<string, Finding[]>();
   for (const f of findings) {
-    if (f.lineText !== undefined) continue;
-    const list = byPath.get(f.path);
-    if (list) list.push(f);
-    else byPath.set(f.path, [f]);
+    if (f.lineText === undefined) pushTo(byPath, f.path, f);
   }
   if (byPath.size === 0) return;
   const refs = new Map(files.map((f) => [f.display, f]));
@@ -292,10 +290,7 @@ function moduleSummaries(facts: FileFacts[]): ModuleSummary[] {
   const filesOf = new Map<string, string[]>();
   for (const f of facts) {
     const owner = owners.get(f.path);
-    if (owner === undefined) continue;
-    const list = filesOf.get(owner);
-    if (list) list.push(f.path);
-    else filesOf.set(owner, [f.path]);
+    if (owner !== undefined) pushTo(filesOf, owner, f.path);
   }
   return decls.map((d) => ({ ...d, files: filesOf.get(d.path) ?? [] }));
 }

@@ -1,6 +1,7 @@
 // Project-wide view of shared C state for the FT3 rules: which functions run only during module init,
 // which are reachable from Python, and every write to each global (extern globals across files).
 import { forEachCaller, type FileFacts } from '../engine/facts.js';
+import { pushTo } from '../engine/group.js';
 import type { GlobalVar, GlobalWrite } from '../engine/globals.js';
 import type { Remedy } from '../engine/types.js';
 import type { ProjectContext } from './types.js';
@@ -40,9 +41,7 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
     forEachCaller(f.module?.calls ?? [], (caller, cs) => {
       const own = cs.filter((c) => defined.has(c));
       if (own.length === 0) return;
-      const list = callees.get(caller);
-      if (list) list.push(...own);
-      else callees.set(caller, own);
+      pushTo(callees, caller, ...own);
       for (const c of own) {
         let s = callers.get(c);
         if (!s) callers.set(c, (s = new Set()));

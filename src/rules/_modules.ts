@@ -2,6 +2,7 @@
 // each module, across files.
 import { dirname } from 'node:path';
 import { forEachCaller, type FileFacts, type ModuleFacts, type SlotArray } from '../engine/facts.js';
+import { pushTo } from '../engine/group.js';
 
 export interface FileModule {
   path: string;
@@ -54,9 +55,7 @@ export function moduleOwners(moduleFilePaths: string[], allPaths: string[]): Map
   for (const d of uniq) {
     const dir = dirname(d);
     const prefix = dir === '.' ? '' : `${dir}/`;
-    const list = byDir.get(prefix);
-    if (list) list.push(d);
-    else byDir.set(prefix, [d]);
+    pushTo(byDir, prefix, d);
   }
   const own = new Set(uniq);
   for (const p of allPaths) {

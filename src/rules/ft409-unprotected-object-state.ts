@@ -1,6 +1,7 @@
 import { COMPAT } from '../data/capi.js';
 import type { FieldAccess, ObjectStruct, SelfFunction } from '../engine/objects.js';
 import { LIFECYCLE_NAME, SKIP_FIELD_NAME, SKIP_FIELD_TYPE } from '../engine/objects.js';
+import { pushTo } from '../engine/group.js';
 import { globalModel } from './_globals.js';
 import { defineProjectRule } from './types.js';
 
@@ -93,9 +94,7 @@ export default defineProjectRule({
     const writersByType = new Map<string, SelfFunction[]>();
     eachMethod((fn) => {
       if (fn.writes.length < 2 || initFns.has(fn.name) || isLifecycle(fn)) return;
-      const list = writersByType.get(fn.selfType);
-      if (list) list.push(fn);
-      else writersByType.set(fn.selfType, [fn]);
+      pushTo(writersByType, fn.selfType, fn);
     });
     eachMethod((fn, file) => {
       if (!entry.has(fn.name) || isLifecycle(fn)) return;
