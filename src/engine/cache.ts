@@ -20,7 +20,7 @@ export interface CacheConfig {
   salt: string;
 }
 
-export const CACHE_FORMAT = 'v2';
+export const CACHE_FORMAT = 'v3';
 
 const sha = (...parts: (string | Buffer)[]) => {
   const h = createHash('sha256');

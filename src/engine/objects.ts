@@ -10,7 +10,8 @@ import { lockSpans, normObject, protectedAt, regionsAt, type CIndex } from './c-
 export interface ObjectStruct {
   /** Typedef names and `struct` tag of the struct. */
   names: string[];
-  fields: { name: string; type: string }[];
+  /** Field names and types, flat: name, type, name, type, … (see `structFields`). */
+  fields: string[];
   /** Name of the first field's type when it is another object struct (inheritance), e.g. `BaseObject`. */
   base: string | null;
 }
@@ -23,7 +24,10 @@ export interface FieldAccess {
   column: number;
 }
 
+/** A function taking an object as `self`, as `forEachSelfFunction` reads it back from ObjectFacts. */
 export interface SelfFunction {
+  /** Position among all functions visited in one pass (the same in every pass over the same facts). */
+  id: number;
   name: string;
   /** Struct type of `self` (typedef or tag name). */
   selfType: string;
@@ -40,11 +44,66 @@ const MAX_OPEN_READS = 40;
 
 export interface ObjectFacts {
   structs: ObjectStruct[];
-  functions: SelfFunction[];
+  /**
+   * Functions taking an object as `self`, flat (a large project has hundreds of thousands, and one object per
+   * function and per access was most of its facts' memory): for each, its name, the struct type of `self`, the
+   * variable holding it, the fields it writes, '', the fields of its unprotected accesses, ''.
+   * Read with `forEachSelfFunction`.
+   */
+  functions: string[];
+  /** Two numbers per unprotected access, in the order of `functions`: line, and column * 2 + 1 for a write (+ 0 for a read). */
+  accessAt: number[];
   /** Functions named in allocation/teardown slots (tp_new, tp_alloc, tp_dealloc, tp_clear, tp_traverse, …). */
   lifecycle: string[];
   /** Functions named in tp_init slots. */
   initFns: string[];
+}
+
+/** The (name, type) pairs of a struct's fields. */
+export function structFields(s: ObjectStruct): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < s.fields.length; i += 2) out.push([s.fields[i] as string, s.fields[i + 1] as string]);
+  return out;
+}
+
+/**
+ * Calls `visit` with each function of each file's ObjectFacts whose `self` type passes `want` (read before
+ * anything else is decoded). The records are fresh for every pass; `id` identifies a function across passes.
+ */
+export function forEachSelfFunction(
+  files: readonly { path: string; objects?: ObjectFacts }[],
+  want: (selfType: string) => boolean,
+  visit: (fn: SelfFunction, path: string) => void,
+): void {
+  let id = 0;
+  for (const file of files) {
+    const o = file.objects;
+    if (!o) continue;
+    const f = o.functions;
+    let i = 0;
+    let at = 0;
+    while (i < f.length) {
+      const name = f[i] as string;
+      const selfType = f[i + 1] as string;
+      const selfVar = f[i + 2] as string;
+      let w = i + 3;
+      while (f[w] !== '') w++;
+      let a = w + 1;
+      while (f[a] !== '') a++;
+      const n = a - w - 1;
+      if (want(selfType)) {
+        const accesses: FieldAccess[] = [];
+        for (let k = 0; k < n; k++) {
+          const cw = o.accessAt[at + 2 * k + 1] as number;
+          accesses.push({ field: f[w + 1 + k] as string, line: o.accessAt[at + 2 * k] as number, column: cw >> 1, write: (cw & 1) === 1 });
+        }
+        visit({ id, name, selfType, selfVar, writes: f.slice(i + 3, w), accesses }, file.path);
+      }
+      id++;
+      at += 2 * n;
+      i = a + 1;
+    }
+  }
 }
 
 const LIFECYCLE_SLOTS = /^(tp_new|tp_alloc|tp_dealloc|tp_clear|tp_traverse|tp_finalize|tp_free|tp_del|tp_is_gc)$/;
@@ -81,7 +140,7 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
       const isObject = /^(PyObject|PyVarObject|PyObject_HEAD|PyObject_VAR_HEAD)$/.test(firstType) && !/^\*/.test(firstName);
       const fields = fieldsDecl.flatMap((f) => {
         const type = f.childForFieldName('type')?.text ?? '';
-        return f.childrenForFieldName('declarator').filter((d): d is Node => d !== null).map((d) => ({ name: d.text.replace(/^[*\s]+/, '').replace(/\[.*$/, ''), type }));
+        return f.childrenForFieldName('declarator').filter((d): d is Node => d !== null).flatMap((d) => [d.text.replace(/^[*\s]+/, '').replace(/\[.*$/, ''), type]);
       });
       const tag = node.childForFieldName('name')?.text;
       const st: ObjectStruct = { names: tag ? [tag] : [], fields, base: isObject ? null : /^\w+$/.test(firstType) && !/^\*/.test(firstName) ? firstType : '' };
@@ -136,7 +195,8 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
 
   // Functions with a typed `self`: first parameter `T *self`, or a local `T *s = (T *)self;`.
   const spans = lockSpans(index);
-  const functions: SelfFunction[] = [];
+  const functions: string[] = [];
+  const accessAt: number[] = [];
   index.functions.forEach((f, fi) => {
     const selfVars = new Map<string, string>();
     const p0 = f.params[0];
@@ -175,7 +235,12 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
         const writes = [...new Set(accesses.filter((a) => a.write).map((a) => a.field))];
         let reads = 0;
         const open = accesses.filter((a) => a.protectedBy === null && (a.write || reads++ < MAX_OPEN_READS));
-        functions.push({ name: f.name, selfType: type, selfVar: v, writes, accesses: open.map((a) => ({ field: a.field, write: a.write, line: a.line, column: a.column })) });
+        functions.push(f.name, type, v, ...writes, '');
+        for (const a of open) {
+          functions.push(a.field);
+          accessAt.push(a.line, a.column * 2 + (a.write ? 1 : 0));
+        }
+        functions.push('');
       }
 
       function access(field: string, write: boolean, start: number): FieldAccess & { protectedBy: string | null; start: number } {
@@ -192,7 +257,7 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
       }
     }
   });
-  return { structs: objectStructs, functions, lifecycle: [...lifecycle], initFns: [...initFns] };
+  return { structs: objectStructs, functions, accessAt, lifecycle: [...lifecycle], initFns: [...initFns] };
 }
 
 export { LIFECYCLE_NAME, SKIP_FIELD_NAME, SKIP_FIELD_TYPE };

@@ -1,6 +1,6 @@
 import { COMPAT } from '../data/capi.js';
 import type { FieldAccess, ObjectStruct, SelfFunction } from '../engine/objects.js';
-import { LIFECYCLE_NAME, SKIP_FIELD_NAME, SKIP_FIELD_TYPE } from '../engine/objects.js';
+import { forEachSelfFunction, LIFECYCLE_NAME, SKIP_FIELD_NAME, SKIP_FIELD_TYPE, structFields } from '../engine/objects.js';
 import { pushTo } from '../engine/group.js';
 import { globalModel } from './_globals.js';
 import { defineProjectRule } from './types.js';
@@ -50,7 +50,7 @@ export default defineProjectRule({
         if (s.base === null || (s.base !== '' && objectNames.has(s.base))) {
           for (const n of s.names) {
             objectNames.add(n);
-            fieldTypes.set(n, new Map(s.fields.map((x) => [x.name, x.type])));
+            fieldTypes.set(n, new Map(structFields(s)));
           }
           changed = true;
         }
@@ -62,10 +62,8 @@ export default defineProjectRule({
     const entry = globalModel(ctx.files).entry;
     const initFns = new Set(ctx.files.flatMap((f) => f.objects?.initFns ?? []));
     const isLifecycle = (fn: SelfFunction) => lifecycle.has(fn.name) || LIFECYCLE_NAME.test(fn.name);
-    // The methods of object types, file by file (no copies: a large project has hundreds of thousands).
-    const eachMethod = (visit: (fn: SelfFunction, file: string) => void) => {
-      for (const f of ctx.files) for (const x of f.objects?.functions ?? []) if (objectNames.has(x.selfType)) visit(x, f.path);
-    };
+    // The methods of object types, file by file (decoded pass by pass: a large project has hundreds of thousands).
+    const eachMethod = (visit: (fn: SelfFunction, file: string) => void) => forEachSelfFunction(ctx.files, (t) => objectNames.has(t), visit);
     // Whether a field of a type is judged at all (not the object's header, a lock or an atomic): per type and field.
     const judgedCache = new Map<string, Map<string, boolean>>();
     const judged = (selfType: string, field: string): boolean => {
@@ -111,7 +109,7 @@ export default defineProjectRule({
         const read = [...new Set(open.map((a) => a.field))];
         if (read.length < 2) return;
         // A torn read needs a concurrent writer; tp_init alone (re-called on a live object) is too rare to report readers for.
-        const partner = (writersByType.get(fn.selfType) ?? []).find((o) => o !== fn && read.filter((f) => o.writes.includes(f)).length >= 2);
+        const partner = (writersByType.get(fn.selfType) ?? []).find((o) => o.id !== fn.id && read.filter((f) => o.writes.includes(f)).length >= 2);
         if (!partner) return;
         const together = read.filter((f) => partner.writes.includes(f));
         first = open.find((a) => together.includes(a.field));
