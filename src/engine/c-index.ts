@@ -201,15 +201,23 @@ function assignOp(code: string, s: number, e: number): { at: number; op: string 
   return -1;
 }
 
+/** Exactly the characters `/\s/` matches, without running a regular expression per character. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0xfeff || c === 0x2028 || c === 0x2029 || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
 /** Splits code[s, e) at top-level commas into trimmed argument spans. */
-function splitArgSpans(code: string, s: number, e: number): Span[] {
-  const out: Span[] = [];
+function splitArgSpans(code: string, s: number, e: number): Span[];
+/** The same, each span with its original text (`text[start, end)`). */
+function splitArgSpans(code: string, s: number, e: number, text: string): Arg[];
+function splitArgSpans(code: string, s: number, e: number, text?: string): Span[] {
+  const out: (Span | Arg)[] = [];
   let depth = 0;
   let segStart = s;
   const push = (a: number, b: number) => {
-    while (a < b && /\s/.test(code[a] as string)) a++;
-    while (b > a && /\s/.test(code[b - 1] as string)) b--;
-    if (b > a) out.push({ start: a, end: b });
+    while (a < b && isSpace(code.charCodeAt(a))) a++;
+    while (b > a && isSpace(code.charCodeAt(b - 1))) b--;
+    if (b > a) out.push(text === undefined ? { start: a, end: b } : { start: a, end: b, text: text.slice(a, b) });
   };
   for (let i = s; i < e; i++) {
     const c = code.charCodeAt(i);
@@ -418,7 +426,7 @@ export function buildCIndex(root: Node, code: string, text: string): CIndex {
         const open = s + m[0].length - 1;
         const nameEnd = s + (m[1] as string).length;
         if (code.charCodeAt(e - 1) !== 41) break;
-        const args = splitArgSpans(code, open + 1, e - 1).map((a) => ({ ...a, text: text.slice(a.start, a.end) }));
+        const args = splitArgSpans(code, open + 1, e - 1, text);
         calls.push({ name: (m[1] as string).replace(/\s+/g, ''), start: s, end: e, nameEnd, args, fn: fnAt(s) });
         break;
       }

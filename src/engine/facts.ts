@@ -119,6 +119,7 @@ export function located(lines: LineMap, start: number, end: number): Located {
 }
 
 const GIL_MACROS = new Set(['Py_mod_gil', 'Py_MOD_GIL_USED', 'Py_MOD_GIL_NOT_USED']);
+const PLAIN_NAME = /^[A-Za-z_]\w*$/;
 
 /** Finds the `}` matching the `{` at `open` in code-only text. */
 export function matchBrace(code: string, open: number): number {
@@ -250,13 +251,12 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
   }
 
   const fnName = (i: number) => (i >= 0 ? (index.functions[i]?.name ?? '') : '');
-  const callees: Record<string, Set<string>> = {};
+  // Callees by function index (then merged by name below: a name can be defined twice under #if).
+  const callees: (Set<string> | undefined)[] = [];
   for (const call of index.calls) {
     // Every plain callee, C-API-looking names included: CPython-style projects name their own helpers
     // `_PyFoo_Init_Bar`, and the call graph must see them (init-only functions, SetGIL in a helper).
-    if (call.fn >= 0 && /^[A-Za-z_]\w*$/.test(call.name)) {
-      (callees[fnName(call.fn)] ??= new Set()).add(call.name);
-    }
+    if (call.fn >= 0 && PLAIN_NAME.test(call.name)) (callees[call.fn] ??= new Set()).add(call.name);
     if (call.name === 'PyModule_Create' || call.name === 'PyModule_Create2' || call.name === 'PyModuleDef_Init') {
       const def = (call.args[0]?.text ?? '').replace(/^&/, '').replace(/\s+/g, '');
       const assign = index.assigns.find((a) => a.rhsStart <= call.start && call.end <= a.end && a.fn === call.fn);
@@ -283,8 +283,16 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
   for (const d of lowered.defines) {
     if (GIL_MACROS.has(d.name)) defines.push({ ...located(lines, d.start, d.end), name: d.name, body: d.body });
   }
+  const byName = new Map<string, Set<string>>();
+  callees.forEach((set, fn) => {
+    if (!set) return;
+    const name = fnName(fn);
+    const known = byName.get(name);
+    if (known) for (const c of set) known.add(c);
+    else byName.set(name, set);
+  });
   const calls: string[] = [];
-  for (const [k, v] of Object.entries(callees)) calls.push(k, ...v, '');
+  for (const [k, v] of byName) calls.push(k, ...v, '');
   return {
     slotArrays,
     moduleDefs,

@@ -159,6 +159,17 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
   };
   const readySites = index.calls.filter((c) => c.name === 'PyType_Ready' || c.name === 'PyType_ReadyStatic');
 
+  // `if (!x)`, `if (x == NULL)`, … before a write to x: one pattern per name, compiled once per file.
+  const lazyRes = new Map<string, RegExp>();
+  const lazyTest = (name: string): RegExp => {
+    let re = lazyRes.get(name);
+    if (!re) {
+      const esc = name.replace(/[$]/g, '\\$&');
+      re = new RegExp(`\\b(?:if|while)\\s*\\(\\s*(?:!\\s*${esc}\\b|${esc}\\s*==\\s*(?:NULL|0|nullptr)\\b|(?:NULL|0|nullptr)\\s*==\\s*${esc}\\b|${esc}\\s*(?:!=\\s*(?:NULL|0|nullptr))?\\s*\\))`);
+      lazyRes.set(name, re);
+    }
+    return re;
+  };
   const addWrite = (fn: number, name: string, kind: WriteKind, start: number, end: number) => {
     if (fn < 0 || KEYWORD_FN.test(fnName(fn))) return;
     const r = resolve(fn, name);
@@ -166,11 +177,7 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
     const st = statics.get(fn)?.get(name);
     if (st && (st.isThreadSafe || st.isConst)) return;
     const f = index.functions[fn];
-    const before = f ? code.slice(f.bodyStart, start) : '';
-    const esc = name.replace(/[$]/g, '\\$&');
-    const lazy =
-      kind === 'assign' &&
-      new RegExp(`\\b(?:if|while)\\s*\\(\\s*(?:!\\s*${esc}\\b|${esc}\\s*==\\s*(?:NULL|0|nullptr)\\b|(?:NULL|0|nullptr)\\s*==\\s*${esc}\\b|${esc}\\s*(?:!=\\s*(?:NULL|0|nullptr))?\\s*\\))`).test(before);
+    const lazy = kind === 'assign' && f !== undefined && lazyTest(name).test(code.slice(f.bodyStart, start));
     const conds = condsAt(lowered.conds, start).map((c) => c.cond);
     writes.push({
       ...located(lines, start, end),

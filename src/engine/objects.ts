@@ -35,8 +35,8 @@ export interface SelfFunction {
   selfVar: string;
   /** Fields the function writes (under a lock or not): what makes a field mutable. */
   writes: string[];
-  /** Unprotected accesses only (every write, the first reads): what can be reported. Facts stay small. */
-  accesses: FieldAccess[];
+  /** Unprotected accesses only (every write, the first reads): what can be reported. Decoded when asked for. */
+  accesses(): FieldAccess[];
 }
 
 /** Unprotected reads kept per function: enough to report the first ones and list related locations. */
@@ -66,6 +66,31 @@ export function structFields(s: ObjectStruct): [string, string][] {
   return out;
 }
 
+class FlatSelfFunction implements SelfFunction {
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly selfType: string,
+    readonly selfVar: string,
+    readonly writes: string[],
+    private readonly facts: ObjectFacts,
+    /** Index in `functions` of the first access's field, and in `accessAt` of its line. */
+    private readonly field0: number,
+    private readonly at0: number,
+    private readonly count: number,
+  ) {}
+
+  accesses(): FieldAccess[] {
+    const out: FieldAccess[] = [];
+    const { functions: f, accessAt: at } = this.facts;
+    for (let k = 0; k < this.count; k++) {
+      const cw = at[this.at0 + 2 * k + 1] as number;
+      out.push({ field: f[this.field0 + k] as string, line: at[this.at0 + 2 * k] as number, column: cw >> 1, write: (cw & 1) === 1 });
+    }
+    return out;
+  }
+}
+
 /**
  * Calls `visit` with each function of each file's ObjectFacts whose `self` type passes `want` (read before
  * anything else is decoded). The records are fresh for every pass; `id` identifies a function across passes.
@@ -83,22 +108,13 @@ export function forEachSelfFunction(
     let i = 0;
     let at = 0;
     while (i < f.length) {
-      const name = f[i] as string;
       const selfType = f[i + 1] as string;
-      const selfVar = f[i + 2] as string;
       let w = i + 3;
       while (f[w] !== '') w++;
       let a = w + 1;
       while (f[a] !== '') a++;
       const n = a - w - 1;
-      if (want(selfType)) {
-        const accesses: FieldAccess[] = [];
-        for (let k = 0; k < n; k++) {
-          const cw = o.accessAt[at + 2 * k + 1] as number;
-          accesses.push({ field: f[w + 1 + k] as string, line: o.accessAt[at + 2 * k] as number, column: cw >> 1, write: (cw & 1) === 1 });
-        }
-        visit({ id, name, selfType, selfVar, writes: f.slice(i + 3, w), accesses }, file.path);
-      }
+      if (want(selfType)) visit(new FlatSelfFunction(id, f[i] as string, selfType, f[i + 2] as string, f.slice(i + 3, w), o, w + 1, at, n), file.path);
       id++;
       at += 2 * n;
       i = a + 1;

@@ -77,8 +77,9 @@ export default defineProjectRule({
       }
       return j;
     };
-    // Mutable fields per type, and which fields each function writes.
+    // Mutable fields per type; candidate partners (writers of several fields) per type, so the search stays within one type.
     const mutable = new Map<string, Set<string>>();
+    const writersByType = new Map<string, SelfFunction[]>();
     eachMethod((fn) => {
       if (isLifecycle(fn)) return;
       for (const field of fn.writes) {
@@ -87,18 +88,13 @@ export default defineProjectRule({
         if (!s) mutable.set(fn.selfType, (s = new Set()));
         s.add(field);
       }
-    });
-    // Candidate partners (writers of several fields) per type, so the search stays within one type.
-    const writersByType = new Map<string, SelfFunction[]>();
-    eachMethod((fn) => {
-      if (fn.writes.length < 2 || initFns.has(fn.name) || isLifecycle(fn)) return;
-      pushTo(writersByType, fn.selfType, fn);
+      if (fn.writes.length >= 2 && !initFns.has(fn.name)) pushTo(writersByType, fn.selfType, fn);
     });
     eachMethod((fn, file) => {
       if (!entry.has(fn.name) || isLifecycle(fn)) return;
       const mut = mutable.get(fn.selfType);
       if (!mut) return;
-      const open = fn.accesses.filter((a) => mut.has(a.field) && judged(fn.selfType, a.field));
+      const open = fn.accesses().filter((a) => mut.has(a.field) && judged(fn.selfType, a.field));
       const writes = open.filter((a) => a.write);
       let first: FieldAccess | undefined = writes[0];
       let why = '';
