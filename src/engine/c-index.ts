@@ -733,3 +733,44 @@ export function onPath(code: string, from: number, to: number): boolean {
   }
   return true;
 }
+
+const byName = new WeakMap<CIndex, Map<string, CallInfo[]>>();
+
+/** The calls of a file to `name`, in document order (grouped once per index). */
+export function callsNamed(index: CIndex, name: string): CallInfo[] {
+  let m = byName.get(index);
+  if (!m) {
+    m = new Map();
+    for (const c of index.calls) {
+      const list = m.get(c.name);
+      if (list) list.push(c);
+      else m.set(c.name, [c]);
+    }
+    byName.set(index, m);
+  }
+  return m.get(name) ?? [];
+}
+
+const referenced = new WeakMap<CIndex, Set<string>>();
+
+/**
+ * Words of the code view that appear somewhere not followed by `(` (within 40 characters of blanks): a function
+ * named there has its address taken (a method table, a callback). One scan per index instead of one per function.
+ */
+export function referencedNotCalled(index: CIndex, code: string): Set<string> {
+  let s = referenced.get(index);
+  if (!s) {
+    s = new Set();
+    const word = /\w+/g;
+    for (let m = word.exec(code); m; m = word.exec(code)) {
+      const w = m[0];
+      if (s.has(w)) continue;
+      let k = m.index + w.length;
+      const stop = k + 40;
+      while (k < stop && k < code.length && isSpace(code.charCodeAt(k))) k++;
+      if (k >= stop || code.charCodeAt(k) !== 40) s.add(w);
+    }
+    referenced.set(index, s);
+  }
+  return s;
+}

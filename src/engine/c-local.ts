@@ -1,7 +1,7 @@
 // "Is this container private to the current call?" — the question that keeps borrowed-reference and
 // iteration rules quiet on a dict or list the function just created and has not shared yet.
 import { FRESH_CONTAINER_CONSTRUCTORS, KWARGS_NAMES } from '../data/capi.js';
-import { normObject, type CIndex } from './c-index.js';
+import { callsNamed, normObject, referencedNotCalled, type CIndex } from './c-index.js';
 
 export type Privacy = { private: true; why: string } | { private: false };
 
@@ -60,12 +60,9 @@ function privateParameter(index: CIndex, code: string, fn: number, pi: number, a
   const f = index.functions[fn];
   const param = f?.params[pi];
   if (!f || !param || !f.isStatic) return NOT_PRIVATE;
-  const calls = index.calls.filter((c) => c.name === f.name);
+  const calls = callsNamed(index, f.name);
   if (calls.length === 0) return NOT_PRIVATE;
-  const re = new RegExp(`\\b${f.name}\\b`, 'g');
-  for (let m = re.exec(code); m; m = re.exec(code)) {
-    if (!/^\s*\(/.test(code.slice(m.index + f.name.length, m.index + f.name.length + 40))) return NOT_PRIVATE; // address taken
-  }
+  if (referencedNotCalled(index, code).has(f.name)) return NOT_PRIVATE; // address taken
   if (escapes(code, param.name, f.bodyStart, at, { index, depth })) return NOT_PRIVATE;
   for (const c of calls) {
     if (c.fn < 0) return NOT_PRIVATE;

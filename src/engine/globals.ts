@@ -4,7 +4,7 @@
 import { condsAt } from '../parse/lower.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
-import { lockSpans, protectedAt, type CIndex, type DeclInfo } from './c-index.js';
+import { callsNamed, lockSpans, protectedAt, referencedNotCalled, type CIndex, type DeclInfo, type FnInfo } from './c-index.js';
 import { located, matchBrace, type Located } from './facts.js';
 import { excludesFreeThreaded, isFreeThreadedOnly, onlyBefore313 } from './guards.js';
 
@@ -65,6 +65,8 @@ const COPY_INTO = /^(memcpy|memmove|memset|strcpy|strncpy|strcat|strncat|sprintf
 const SETREF = /^(Py_SETREF|Py_XSETREF|Py_CLEAR)$/;
 const PARSE = /^(PyArg_Parse\w*|PyArg_UnpackTuple|sscanf|fscanf)$/;
 const TEARDOWN = /(?:^|_)(clear|free|dealloc|fini|finali[sz]e|cleanup|teardown|traverse)(?:_|$)/i;
+/** `if (!x)`, `if (x == NULL)`, `if (NULL == x)`, `if (x)`, `if (x != NULL)` (and `while`): the name checked is one of the groups. */
+const NULL_CHECK = /\b(?:if|while)\s*\(\s*(?:!\s*(\w+)\b|(\w+)\s*==\s*(?:NULL|0|nullptr)\b|(?:NULL|0|nullptr)\s*==\s*(\w+)\b|(\w+)\s*(?:!=\s*(?:NULL|0|nullptr))?\s*\))/g;
 /** tree-sitter occasionally takes `else if (…) {` after a macro for a function definition named `if`. */
 const KEYWORD_FN = /^(if|else|while|for|switch|return|sizeof|do|case)$/;
 
@@ -159,16 +161,22 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
   };
   const readySites = index.calls.filter((c) => c.name === 'PyType_Ready' || c.name === 'PyType_ReadyStatic');
 
-  // `if (!x)`, `if (x == NULL)`, … before a write to x: one pattern per name, compiled once per file.
-  const lazyRes = new Map<string, RegExp>();
-  const lazyTest = (name: string): RegExp => {
-    let re = lazyRes.get(name);
-    if (!re) {
-      const esc = name.replace(/[$]/g, '\\$&');
-      re = new RegExp(`\\b(?:if|while)\\s*\\(\\s*(?:!\\s*${esc}\\b|${esc}\\s*==\\s*(?:NULL|0|nullptr)\\b|(?:NULL|0|nullptr)\\s*==\\s*${esc}\\b|${esc}\\s*(?:!=\\s*(?:NULL|0|nullptr))?\\s*\\))`);
-      lazyRes.set(name, re);
+  // Where the first `if (!x)`, `if (x == NULL)`, `if (x)`, … in a function ends, per name: one scan per function
+  // (not a search of the body before every write). A write after such a check fills a lazy cache.
+  const nullChecks = new Map<number, Map<string, number>>();
+  const firstNullCheckEnd = (fn: number, f: FnInfo, name: string): number => {
+    let ends = nullChecks.get(fn);
+    if (!ends) {
+      ends = new Map();
+      const body = code.slice(f.bodyStart, f.end);
+      NULL_CHECK.lastIndex = 0;
+      for (let m = NULL_CHECK.exec(body); m; m = NULL_CHECK.exec(body)) {
+        const checked = (m[1] ?? m[2] ?? m[3] ?? m[4]) as string;
+        if (!ends.has(checked)) ends.set(checked, f.bodyStart + m.index + m[0].length);
+      }
+      nullChecks.set(fn, ends);
     }
-    return re;
+    return ends.get(name) ?? Infinity;
   };
   const addWrite = (fn: number, name: string, kind: WriteKind, start: number, end: number) => {
     if (fn < 0 || KEYWORD_FN.test(fnName(fn))) return;
@@ -177,7 +185,7 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
     const st = statics.get(fn)?.get(name);
     if (st && (st.isThreadSafe || st.isConst)) return;
     const f = index.functions[fn];
-    const lazy = kind === 'assign' && f !== undefined && lazyTest(name).test(code.slice(f.bodyStart, start));
+    const lazy = kind === 'assign' && f !== undefined && firstNullCheckEnd(fn, f, name) <= start;
     const conds = condsAt(lowered.conds, start).map((c) => c.cond);
     writes.push({
       ...located(lines, start, end),
@@ -271,16 +279,14 @@ export function initOnlyFunctions(code: string, lowered: Lowered, index: CIndex)
   index.functions.forEach((f, i) => {
     if (/^PyInit_/.test(f.name) || execNames.has(f.name) || lowered.modinit.includes(f.start)) init.add(i);
   });
+  const referenced = referencedNotCalled(index, code);
   for (let changed = true; changed; ) {
     changed = false;
     index.functions.forEach((f, i) => {
       if (init.has(i) || !f.isStatic) return;
-      const calls = index.calls.filter((c) => c.name === f.name);
+      const calls = callsNamed(index, f.name);
       if (calls.length === 0 || !calls.every((c) => init.has(c.fn))) return;
-      const re = new RegExp(`\\b${f.name}\\b`, 'g');
-      for (let m = re.exec(code); m; m = re.exec(code)) {
-        if (!/^\s*\(/.test(code.slice(m.index + f.name.length, m.index + f.name.length + 40))) return; // address taken
-      }
+      if (referenced.has(f.name)) return; // address taken
       init.add(i);
       changed = true;
     });

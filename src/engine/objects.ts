@@ -138,6 +138,19 @@ const SKIP_FIELD_TYPE = /\b(PyMutex|_Atomic|atomic_\w+|std::atomic|PyThread_type
 const SKIP_FIELD_NAME = /^(weakreflist|in_weakreflist|dict|ob_base|ob|vectorcall)$/;
 const WRITER_CALL = /\b(Py_X?SETREF|Py_CLEAR|memcpy|memmove|memset|strcpy|strncpy|PyArg_Parse\w*)\s*\(\s*(?:[^,()]*,\s*)*&?\s*$/;
 
+/** `v->field` (and `&v->field`) for a variable name; compiled once per name (it is nearly always `self`). */
+const accessRes = new Map<string, RegExp>();
+function fieldAccessRe(v: string): RegExp {
+  let re = accessRes.get(v);
+  if (!re) {
+    if (accessRes.size > 256) accessRes.clear();
+    re = new RegExp(`(&\\s*)?\\b${v}\\s*->\\s*(\\w+)`, 'g');
+    accessRes.set(v, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
 export function extractObjects(code: string, lowered: Lowered, index: CIndex, lines: LineMap): ObjectFacts {
   const structs: ObjectStruct[] = [];
   const byNode = new Map<number, ObjectStruct>();
@@ -227,7 +240,7 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
     const body = code.slice(f.bodyStart, f.end);
     for (const [v, type] of selfVars) {
       const accesses: (FieldAccess & { protectedBy: string | null; start: number })[] = [];
-      const re = new RegExp(`(&\\s*)?\\b${v}\\s*->\\s*(\\w+)`, 'g');
+      const re = fieldAccessRe(v);
       for (let m = re.exec(body); m; m = re.exec(body)) {
         const start = f.bodyStart + m.index + (m[1]?.length ?? 0);
         const field = m[2] as string;

@@ -201,6 +201,16 @@ export function lowerC(src: string): Lowered {
     }
   }
 
+  // Most identifiers cannot be one of the macros: rule them out by first character and length before slicing.
+  const macroFirst = new Set<number>();
+  let macroMin = Infinity;
+  let macroMax = 0;
+  for (const k of macros.keys()) {
+    macroFirst.add(k.charCodeAt(0));
+    macroMin = Math.min(macroMin, k.length);
+    macroMax = Math.max(macroMax, k.length);
+  }
+
   let i = 0;
   let lineStart = true;
   while (i < n) {
@@ -246,9 +256,11 @@ export function lowerC(src: string): Lowered {
         i = skipRaw(j);
         continue;
       }
-      const name = src.slice(i, j);
-      const low = macros.get(name);
-      if (low) j = lowerMacro(name, low, i, j);
+      if (j - i >= macroMin && j - i <= macroMax && macroFirst.has(c)) {
+        const name = src.slice(i, j);
+        const low = macros.get(name);
+        if (low) j = lowerMacro(name, low, i, j);
+      }
       i = j;
       continue;
     }

@@ -31,18 +31,19 @@ export default defineFileRule({
   },
   languages: ['c', 'cpp'],
   check(ctx) {
-    // During module init no other thread can see the type yet.
-    const init = initOnlyFunctions(ctx.code, ctx.lowered, ctx.index);
+    // During module init no other thread can see the type yet (worked out only for files that touch tp_dict).
+    let initFns: Set<number> | undefined;
+    const init = () => (initFns ??= initOnlyFunctions(ctx.code, ctx.lowered, ctx.index));
     for (const c of ctx.index.calls) {
       if (!DICT_WRITERS.test(c.name)) continue;
-      if (neverFreeThreadedAt(ctx.lowered, c.start) || init.has(c.fn)) continue;
       const target = (c.args[0]?.text ?? '').replace(/\s+/g, '');
       if (!/(?:->|\.)tp_dict$/.test(target)) continue;
+      if (neverFreeThreadedAt(ctx.lowered, c.start) || init().has(c.fn)) continue;
       ctx.report({ start: c.start, end: c.end, message: `${c.name}() writes into ${target} directly, bypassing the type's lock and attribute cache` });
     }
     for (const a of ctx.index.assigns) {
       if (a.isInit || !/(?:->|\.)tp_dict$/.test(a.lhs.replace(/\s+/g, ''))) continue;
-      if (neverFreeThreadedAt(ctx.lowered, a.start) || init.has(a.fn)) continue;
+      if (neverFreeThreadedAt(ctx.lowered, a.start) || init().has(a.fn)) continue;
       ctx.report({ start: a.start, end: a.end, message: `assigning ${a.lhs} replaces a type's dict behind the runtime's back` });
     }
   },
