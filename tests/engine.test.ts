@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { trailingIdent } from '../src/engine/c-index.js';
+import { forEachSelfFunction, type ObjectFacts } from '../src/engine/objects.js';
 import { run, selectRules } from '../src/engine/run.js';
 import { REPO } from './helpers/paths.js';
 
@@ -27,5 +29,48 @@ describe('engine', () => {
     const [one, two] = [await lint(1), await lint(3)];
     assert.deepEqual(two.findings, one.findings);
     assert.deepEqual(two.diagnostics, one.diagnostics);
+  });
+
+  it('finds the identifier ending a text exactly where /([A-Za-z_]\\w*)\\s*$/ does', () => {
+    // Deterministic pseudo-random texts over the characters that matter (letters, digits, _, blanks, punctuation).
+    const alphabet = ['a', 'Z', '_', '1', '9', ' ', '\t', '\n', '*', '(', '.', '\u00a0', 'x'];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (let t = 0; t < 20000; t++) {
+      let s = '';
+      for (let i = rand(10); i > 0; i--) s += alphabet[rand(alphabet.length)];
+      const want = /([A-Za-z_]\w*)\s*$/.exec(s);
+      const got = trailingIdent(s);
+      assert.deepEqual(got && [got.index, got[1]], want && [want.index, want[1]], JSON.stringify(s));
+    }
+  });
+
+  it('reads back the flat self-function facts as written, filtered by self type', () => {
+    const objects: ObjectFacts = {
+      structs: [],
+      functions: ['A_set', 'AObject', 'self', 'x', 'y', '', 'x', 'y', 'z', '', 'B_get', 'BObject', 'b', '', '', 'A_get', 'AObject', 'self', '', 'x', ''],
+      accessAt: [3, 9, 4, 11, 5, 8, 12, 6],
+      lifecycle: [],
+      initFns: [],
+    };
+    const seen: unknown[] = [];
+    forEachSelfFunction([{ path: 'a.c', objects }], (t) => t === 'AObject', (fn, path) =>
+      seen.push({ id: fn.id, name: fn.name, selfVar: fn.selfVar, writes: fn.writes, accesses: fn.accesses(), path }),
+    );
+    assert.deepEqual(seen, [
+      {
+        id: 0,
+        name: 'A_set',
+        selfVar: 'self',
+        writes: ['x', 'y'],
+        accesses: [
+          { field: 'x', line: 3, column: 4, write: true },
+          { field: 'y', line: 4, column: 5, write: true },
+          { field: 'z', line: 5, column: 4, write: false },
+        ],
+        path: 'a.c',
+      },
+      { id: 2, name: 'A_get', selfVar: 'self', writes: [], accesses: [{ field: 'x', line: 12, column: 3, write: false }], path: 'a.c' },
+    ]);
   });
 });

@@ -206,6 +206,22 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0xfeff || c === 0x2028 || c === 0x2029 || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/**
+ * What `/([A-Za-z_]\w*)\s*$/.exec(s)` finds (the identifier that ends `s`, blanks after it allowed), by one scan
+ * backwards: that regular expression retries from every letter of a long head.
+ */
+export function trailingIdent(s: string): { index: number; 1: string } | null {
+  let r = s.length;
+  while (r > 0 && isSpace(s.charCodeAt(r - 1))) r--;
+  let q = r;
+  while (q > 0 && isWordChar(s.charCodeAt(q - 1))) q--;
+  // The leftmost start in the run that is not a digit.
+  while (q < r && s.charCodeAt(q) >= 48 && s.charCodeAt(q) <= 57) q++;
+  return q < r ? { index: q, 1: s.slice(q, r) } : null;
+}
+
 /** Splits code[s, e) at top-level commas into trimmed argument spans. */
 function splitArgSpans(code: string, s: number, e: number): Span[];
 /** The same, each span with its original text (`text[start, end)`). */
@@ -262,7 +278,7 @@ function functionFromText(code: string, start: number, end: number): FnInfo | nu
   // Only whitespace between the parameter list and the body (no K&R declarations, no second list).
   if (code.slice(firstClose + 1, open).trim() !== '') return null;
   const head = code.slice(start, firstParen);
-  const nm = /([A-Za-z_]\w*)\s*$/.exec(head);
+  const nm = trailingIdent(head);
   if (!nm || NOT_A_NAME.test(nm[1] as string) || WRAPPER_MACRO.test(nm[1] as string)) return null;
   if (/[()]/.test(head)) return null;
   const params: { name: string; type: string }[] = [];
@@ -272,7 +288,7 @@ function functionFromText(code: string, start: number, end: number): FnInfo | nu
     if (/[()]/.test(t)) return null; // function-pointer parameter: let the tree read it
     const bracket = t.indexOf('[');
     const base = bracket === -1 ? t : t.slice(0, bracket);
-    const pm = /([A-Za-z_]\w*)\s*$/.exec(base);
+    const pm = trailingIdent(base);
     if (!pm) return null;
     const type = norm(base.slice(0, pm.index).replace(/[*&\s]+$/, ''));
     if (type === '') return null; // K&R or a bare type: let the tree decide
@@ -306,9 +322,9 @@ function localDecl(code: string, text: string, s: number, e: number, fn: number,
     const head = code.slice(p.start, declEnd);
     const bracket = head.indexOf('[');
     const beforeBracket = bracket === -1 ? head : head.slice(0, bracket);
-    const nm = /([A-Za-z_]\w*)\s*$/.exec(beforeBracket);
+    const nm = trailingIdent(beforeBracket);
     if (!nm) return;
-    const nameStart = p.start + (nm.index ?? 0);
+    const nameStart = p.start + nm.index;
     if (i === 0) typeEnd = nameStart;
     const declarator = code.slice(i === 0 ? nameStart : p.start, declEnd);
     const isPointer = i === 0 ? /\*\s*$/.test(code.slice(s, nameStart)) : /\*/.test(declarator);
@@ -359,14 +375,18 @@ export function buildCIndex(root: Node, code: string, text: string): CIndex {
 
   const all = root.descendantsOfType(typesFor(root));
   // Read each node's type once (every getter is a call into wasm).
-  const nodes: { node: Node; type: string }[] = [];
+  const nodes: Node[] = [];
+  const nodeTypes: string[] = [];
   const fnNodes: Node[] = [];
   for (const node of all) {
     if (!node) continue;
     const type = node.type;
     if (type === 'struct_specifier' || type === 'type_definition') structNodes.push(node);
     else if (type === 'function_definition') fnNodes.push(node);
-    else nodes.push({ node, type });
+    else {
+      nodes.push(node);
+      nodeTypes.push(type);
+    }
   }
   for (const node of fnNodes) {
     // The common shape is read from text; anything unusual falls back to the tree.
@@ -407,7 +427,9 @@ export function buildCIndex(root: Node, code: string, text: string): CIndex {
   functions.sort((a, b) => a.start - b.start);
   const fnAt = (offset: number) => functionIndexAt(functions, offset);
 
-  for (const { node, type } of nodes) {
+  for (let k = 0; k < nodes.length; k++) {
+    const node = nodes[k] as Node;
+    const type = nodeTypes[k] as string;
     const s = node.startIndex;
     const e = node.endIndex;
     switch (type) {

@@ -5,7 +5,8 @@
 import type { Node } from '../parse/parser.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
-import { lockSpans, normObject, protectedAt, regionsAt, type CIndex } from './c-index.js';
+import { lockSpans, normObject, protectedAt, regionsAt, type CIndex, type DeclInfo } from './c-index.js';
+import { pushTo } from './group.js';
 
 export interface ObjectStruct {
   /** Typedef names and `struct` tag of the struct. */
@@ -226,14 +227,16 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
   const spans = lockSpans(index);
   const functions: string[] = [];
   const accessAt: number[] = [];
+  // Pointer locals with an initializer, by function (`T *s = (T *)self;`).
+  const castLocals = new Map<number, DeclInfo[]>();
+  for (const d of index.decls) if (d.fn >= 0 && d.isPointer && d.initializer) pushTo(castLocals, d.fn, d);
   index.functions.forEach((f, fi) => {
     const selfVars = new Map<string, string>();
     const p0 = f.params[0];
     if (!p0) return;
     if (!/^(PyObject|void)$/.test(p0.type) && /^(?:struct\s+)?\w+$/.test(p0.type)) selfVars.set(p0.name, p0.type.replace(/^struct\s+/, ''));
-    for (const d of index.decls) {
-      if (d.fn !== fi || !d.isPointer || !d.initializer) continue;
-      const m = /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec(d.initializer.trim());
+    for (const d of castLocals.get(fi) ?? []) {
+      const m = /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec((d.initializer ?? '').trim());
       if (m && m[2] === p0.name) selfVars.set(d.name, m[1] as string);
     }
     if (selfVars.size === 0) return;
