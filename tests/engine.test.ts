@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { trailingIdent } from '../src/engine/c-index.js';
+import { norm, trailingIdent } from '../src/engine/c-index.js';
 import { forEachSelfFunction, type ObjectFacts } from '../src/engine/objects.js';
 import { run, selectRules } from '../src/engine/run.js';
 import { REPO } from './helpers/paths.js';
@@ -42,6 +42,17 @@ describe('engine', () => {
       const want = /([A-Za-z_]\w*)\s*$/.exec(s);
       const got = trailingIdent(s);
       assert.deepEqual(got && [got.index, got[1]], want && [want.index, want[1]], JSON.stringify(s));
+    }
+  });
+
+  it('collapses blanks exactly as /\\s+/g -> " " then trim() does', () => {
+    const alphabet = ['a', ' ', '  ', '\t', '\n', '\u00a0', '*', 'x'];
+    let seed = 11;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (let t = 0; t < 20000; t++) {
+      let s = '';
+      for (let i = rand(8); i > 0; i--) s += alphabet[rand(alphabet.length)];
+      assert.equal(norm(s), s.replace(/\s+/g, ' ').trim(), JSON.stringify(s));
     }
   });
 

@@ -133,8 +133,19 @@ function typesFor(root: Node): string[] {
   return types;
 }
 
+/** Blanks collapsed to one space, none at either end. */
 export function norm(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
+  // Most texts are already so: checked in one pass before building a new string.
+  let prevSpace = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32) {
+      if (prevSpace) return s.replace(/\s+/g, ' ').trim();
+      prevSpace = true;
+    } else if (isSpace(c)) return s.replace(/\s+/g, ' ').trim();
+    else prevSpace = false;
+  }
+  return prevSpace && s.length > 0 ? s.replace(/\s+/g, ' ').trim() : s;
 }
 
 function declaratorName(d: Node | null): string | null {

@@ -509,11 +509,16 @@ export function codeView(src: string): string {
   const n = src.length;
   const out: string[] = [];
   let copied = 0;
+  // Spaces for [start, end), newlines kept: one run of spaces per line rather than a string grown per character.
   const blank = (start: number, end: number) => {
     out.push(src.slice(copied, start));
-    let s = '';
-    for (let k = start; k < end; k++) s += src.charCodeAt(k) === 10 ? '\n' : ' ';
-    out.push(s);
+    for (let k = start; k < end; ) {
+      const nl = src.indexOf('\n', k);
+      const stop = nl === -1 || nl >= end ? end : nl;
+      if (stop > k) out.push(' '.repeat(stop - k));
+      if (stop < end) out.push('\n');
+      k = stop + 1;
+    }
     copied = end;
   };
   let i = 0;
