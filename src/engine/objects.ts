@@ -231,9 +231,9 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
   const castLocals = new Map<number, DeclInfo[]>();
   for (const d of index.decls) if (d.fn >= 0 && d.isPointer && d.initializer) pushTo(castLocals, d.fn, d);
   index.functions.forEach((f, fi) => {
-    const selfVars = new Map<string, string>();
     const p0 = f.params[0];
     if (!p0) return;
+    const selfVars = new Map<string, string>();
     if (!/^(PyObject|void)$/.test(p0.type) && /^(?:struct\s+)?\w+$/.test(p0.type)) selfVars.set(p0.name, p0.type.replace(/^struct\s+/, ''));
     for (const d of castLocals.get(fi) ?? []) {
       const m = /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec((d.initializer ?? '').trim());
