@@ -41,6 +41,17 @@ describe('result cache', () => {
     assert.equal(entries(cacheDir), 1, 'no new entry for an unchanged file');
   });
 
+  it('removes entries of earlier cache formats, and nothing else', async () => {
+    mkdirSync(join(cacheDir, 'v1', 'ab'), { recursive: true });
+    writeFileSync(join(cacheDir, 'v1', 'ab', 'cdef.json'), '{}');
+    mkdirSync(join(cacheDir, 'mine'));
+    await lint();
+    assert.ok(!existsSync(join(cacheDir, 'v1')), 'stale format removed');
+    assert.ok(existsSync(join(cacheDir, 'mine')), 'other directories left alone');
+    assert.equal(entries(cacheDir), 1, 'current entries kept');
+    rmSync(join(cacheDir, 'mine'), { recursive: true });
+  });
+
   it('is invalidated by a content change', async () => {
     writeFileSync(file, 'PyObject *f(PyObject *d, PyObject *k) { return PyDict_GetItem(d, k); }\nPyObject *g(PyObject *l) { return PyList_GetItem(l, 0); }\n');
     const r = await lint();

@@ -6,7 +6,7 @@
 //  - per project: the project rules' findings, keyed by every file's key (and the configuration), so a tree
 //    where nothing changed skips the project rules and never loads any file's facts.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { jsonChunks, LazyArray, writeFileAtomic } from '../report/stream.js';
 import { join } from 'node:path';
 import type { FileFacts } from './facts.js';
@@ -37,6 +37,10 @@ export function cacheSalt(parts: unknown[]): string {
 
 export function prepareCacheDir(dir: string): void {
   mkdirSync(join(dir, CACHE_FORMAT), { recursive: true });
+  // Entries of earlier cache formats can never be read again: remove them (ftlint's own `v<N>` directories only).
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory() && /^v\d+$/.test(e.name) && e.name !== CACHE_FORMAT) rmSync(join(dir, e.name), { recursive: true, force: true });
+  }
   // Like .ruff_cache: keep the cache out of version control.
   writeFileSync(join(dir, '.gitignore'), '# Automatically created by ftlint.\n*\n');
 }
