@@ -135,17 +135,21 @@ function typesFor(root: Node): string[] {
 
 /** Blanks collapsed to one space, none at either end. */
 export function norm(s: string): string {
-  // Most texts are already so: checked in one pass before building a new string.
+  return isNorm(s) ? s : s.replace(/\s+/g, ' ').trim();
+}
+
+/** Already as `norm` makes it (most texts are): one pass, no new string. */
+function isNorm(s: string): boolean {
   let prevSpace = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 32) {
-      if (prevSpace) return s.replace(/\s+/g, ' ').trim();
+      if (prevSpace) return false;
       prevSpace = true;
-    } else if (isSpace(c)) return s.replace(/\s+/g, ' ').trim();
+    } else if (isSpace(c)) return false;
     else prevSpace = false;
   }
-  return prevSpace && s.length > 0 ? s.replace(/\s+/g, ' ').trim() : s;
+  return !prevSpace || s.length === 0;
 }
 
 function declaratorName(d: Node | null): string | null {
@@ -788,7 +792,8 @@ const referenced = new WeakMap<CIndex, Set<string>>();
 
 /**
  * Words of the code view that appear somewhere not followed by `(` (within 40 characters of blanks): a function
- * named there has its address taken (a method table, a callback). One scan per index instead of one per function.
+ * named there has its address taken (a method table, a callback). One scan per index instead of one per function;
+ * `code` must be the code view the index was built from (the result is kept with the index).
  */
 export function referencedNotCalled(index: CIndex, code: string): Set<string> {
   let s = referenced.get(index);

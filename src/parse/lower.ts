@@ -174,11 +174,7 @@ export function lowerC(src: string): Lowered {
     copied = end;
   };
   /** Replacement text of the same length: `ch` then spaces, newlines kept so lines stay lines. */
-  const pad = (start: number, end: number, ch: string) => {
-    let out = ch;
-    for (let i = start + ch.length; i < end; i++) out += src.charCodeAt(i) === 10 ? '\n' : ' ';
-    return out;
-  };
+  const pad = (start: number, end: number, ch: string) => blankInto([ch], src, start + ch.length, end).join('');
 
   const macros = new Map<string, Lowering>(Object.entries(BUILTIN));
   const regions: Region[] = [];
@@ -505,20 +501,25 @@ export function condsAt(segments: CondSegment[], offset: number): CondFrame[] {
  * (quotes and newlines kept), so regular expressions and brace matching over it see only code.
  * Offsets are unchanged.
  */
+/** Appends `src[start, end)` with every character but newlines made a space, one run of spaces per line; returns `out`. */
+function blankInto(out: string[], src: string, start: number, end: number): string[] {
+  for (let k = start; k < end; ) {
+    const nl = src.indexOf('\n', k);
+    const stop = nl === -1 || nl >= end ? end : nl;
+    if (stop > k) out.push(' '.repeat(stop - k));
+    if (stop < end) out.push('\n');
+    k = stop + 1;
+  }
+  return out;
+}
+
 export function codeView(src: string): string {
   const n = src.length;
   const out: string[] = [];
   let copied = 0;
-  // Spaces for [start, end), newlines kept: one run of spaces per line rather than a string grown per character.
   const blank = (start: number, end: number) => {
     out.push(src.slice(copied, start));
-    for (let k = start; k < end; ) {
-      const nl = src.indexOf('\n', k);
-      const stop = nl === -1 || nl >= end ? end : nl;
-      if (stop > k) out.push(' '.repeat(stop - k));
-      if (stop < end) out.push('\n');
-      k = stop + 1;
-    }
+    blankInto(out, src, start, end);
     copied = end;
   };
   let i = 0;
