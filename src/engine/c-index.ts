@@ -2,7 +2,7 @@
 // control-flow exits), so rules never walk the tree themselves. Calls inside ERROR nodes are kept:
 // macros leave ERROR nodes in most real files, but the calls inside them survive.
 import type { Node } from '../parse/parser.js';
-import { condsAt, type CondFrame, type Lowered, type Region } from '../parse/lower.js';
+import { condsAt, isIdChar, isIdStart, type CondFrame, type Lowered, type Region } from '../parse/lower.js';
 
 export interface Span {
   start: number;
@@ -221,8 +221,6 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0xfeff || c === 0x2028 || c === 0x2029 || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
-const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-
 /**
  * What `/([A-Za-z_]\w*)\s*$/.exec(s)` finds (the identifier that ends `s`, blanks after it allowed), by one scan
  * backwards: that regular expression retries from every letter of a long head.
@@ -231,9 +229,9 @@ export function trailingIdent(s: string): { index: number; 1: string } | null {
   let r = s.length;
   while (r > 0 && isSpace(s.charCodeAt(r - 1))) r--;
   let q = r;
-  while (q > 0 && isWordChar(s.charCodeAt(q - 1))) q--;
+  while (q > 0 && isIdChar(s.charCodeAt(q - 1))) q--;
   // The leftmost start in the run that is not a digit.
-  while (q < r && s.charCodeAt(q) >= 48 && s.charCodeAt(q) <= 57) q++;
+  while (q < r && !isIdStart(s.charCodeAt(q))) q++;
   return q < r ? { index: q, 1: s.slice(q, r) } : null;
 }
 

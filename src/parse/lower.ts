@@ -109,10 +109,12 @@ function closes(endKind: RegionKind, beginKind: RegionKind): boolean {
   return endKind === beginKind;
 }
 
-function isIdStart(c: number): boolean {
+/** Can start a C identifier: ASCII letter or `_` (by character code). */
+export function isIdStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
-function isIdChar(c: number): boolean {
+/** Can continue a C identifier: letter, digit or `_`, exactly what `\w` matches. */
+export function isIdChar(c: number): boolean {
   return isIdStart(c) || (c >= 48 && c <= 57);
 }
 
