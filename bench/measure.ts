@@ -1,6 +1,7 @@
 // One measurement in a fresh process (so peak RSS is its own): `node measure.js MODE JOBS DIR [cache-dir]`.
 //   parse-only: read and parse every .c/.h file with tree-sitter, nothing else;
-//   lint:       ftlint end to end (all rules, the JSON report written to /dev/null), cache off unless a cache dir is given.
+//   lint:       ftlint end to end as `ftlint --format json` runs it (all rules, the report written to /dev/null), cache
+//               off unless a cache dir is given.
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -42,7 +43,7 @@ const files = listFiles(dir as string);
 let findings = 0;
 if (mode === 'parse-only') await parseOnly(files);
 else {
-  const result = await run({ paths: [dir as string], cwd: process.cwd(), ruleIds: selectRules(undefined, undefined), jobs, ...(cacheDir ? { cacheDir } : { cacheDir: null }) });
+  const result = await run({ paths: [dir as string], cwd: process.cwd(), ruleIds: selectRules(undefined, undefined), jobs, lineTexts: false, ...(cacheDir ? { cacheDir } : { cacheDir: null }) });
   findings = result.findings.length;
   // Written as the CLI writes a report (chunk by chunk), to the null device.
   const fd = openSync('/dev/null', 'w');

@@ -4,6 +4,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { run, selectRules } from '../src/engine/run.js';
+import { FINGERPRINT_KEY, fingerprints } from '../src/report/fingerprint.js';
 import { ftlint } from './helpers/cli.js';
 import { REPO } from './helpers/paths.js';
 
@@ -17,6 +19,21 @@ describe('baseline', () => {
   cpSync(join(REPO, 'fixtures/projects/spam'), dir, { recursive: true });
   const src = join(dir, 'spammodule.c');
   const original = readFileSync(src, 'utf8');
+
+  it('fingerprints hash the flagged line (project findings too) in SARIF, --report sarif and baselines', async () => {
+    // FT102 is a project rule: its line text is read again only when an output needs fingerprints.
+    const expected = fingerprints((await run({ paths: ['.'], cwd: dir, ruleIds: selectRules(undefined, undefined), cacheDir: null })).findings, dir, dir);
+    assert.ok(expected.length === 5);
+    const sarifFps = (text: string) => (JSON.parse(text) as { runs: { results: { partialFingerprints: Record<string, string> }[] }[] }).runs[0]?.results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]);
+    assert.deepEqual(sarifFps(ftlint(['.', '-f', 'sarif', '--no-cache'], { cwd: dir }).stdout), expected);
+    ftlint(['.', '-f', 'json', '--report', 'sarif:out.sarif', '--no-cache'], { cwd: dir });
+    assert.deepEqual(sarifFps(readFileSync(join(dir, 'out.sarif'), 'utf8')), expected);
+    ftlint(['.', '--write-baseline', 'fp.json', '--no-cache'], { cwd: dir });
+    const b = JSON.parse(readFileSync(join(dir, 'fp.json'), 'utf8')) as { findings: { fingerprint: string }[] };
+    assert.deepEqual(b.findings.map((e) => e.fingerprint).sort(), [...expected].sort());
+    rmSync(join(dir, 'out.sarif'));
+    rmSync(join(dir, 'fp.json'));
+  });
 
   it('--write-baseline records every finding, sorted, and exits 0', () => {
     const w = ftlint(['.', '--write-baseline', 'ftlint-baseline.json'], { cwd: dir });

@@ -1,12 +1,14 @@
 // Engine invariants that hold whatever the number of jobs: every finding (file and project rules) carries
 // the text of its own line, and results do not depend on --jobs.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { norm, trailingIdent } from '../src/engine/c-index.js';
 import { forEachSelfFunction, type ObjectFacts } from '../src/engine/objects.js';
 import { run, selectRules } from '../src/engine/run.js';
+import { RULES } from '../src/rules/index.js';
 import { REPO } from './helpers/paths.js';
 
 const lint = (jobs: number) => run({ paths: [join(REPO, 'fixtures')], cwd: REPO, ruleIds: selectRules(undefined, undefined), jobs, cacheDir: null });
@@ -22,6 +24,25 @@ describe('engine', () => {
       let lines = texts.get(f.path);
       if (!lines) texts.set(f.path, (lines = readFileSync(join(REPO, f.path), 'utf8').replace(/^\uFEFF/, '').split('\n')));
       assert.equal(f.lineText, (lines[f.range.start.line - 1] ?? '').trim(), `${f.rule} at ${f.path}:${f.range.start.line}`);
+    }
+  });
+
+  it('reads project findings\' line texts only when asked, also when they come from the cache', async () => {
+    const projectRules = new Set(RULES.filter((r) => r.kind === 'project').map((r) => r.meta.id));
+    const full = await lint(1);
+    const bare = await run({ paths: [join(REPO, 'fixtures')], cwd: REPO, ruleIds: selectRules(undefined, undefined), jobs: 1, cacheDir: null, lineTexts: false });
+    const strip = (fs: typeof full.findings) => fs.map((f) => (projectRules.has(f.rule) ? { ...f, lineText: undefined } : f));
+    // Without them, nothing else changes; file rules' findings keep theirs (they come with the file's text anyway).
+    assert.deepEqual(bare.findings.map((f) => ({ ...f, lineText: f.lineText })), strip(full.findings));
+    assert.ok(bare.findings.some((f) => projectRules.has(f.rule)) && bare.findings.every((f) => !projectRules.has(f.rule) || f.lineText === undefined));
+    // A cached project result stored without them gets them when a later run asks.
+    const cacheDir = mkdtempSync(join(tmpdir(), 'ftlint-linetext-'));
+    try {
+      const opts = { paths: [join(REPO, 'fixtures')], cwd: REPO, ruleIds: selectRules(undefined, undefined), jobs: 1, cacheDir };
+      assert.deepEqual(strip((await run({ ...opts, lineTexts: false })).findings), strip(full.findings));
+      assert.deepEqual((await run(opts)).findings, full.findings);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 

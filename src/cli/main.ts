@@ -73,6 +73,8 @@ async function check(argv: Record<string, unknown>, mode: 'source' | 'abi' = 'so
       checkTests: argv['check-tests'] === true,
       cacheDir: argv.cache === false ? null : (argv['cache-dir'] as string),
       ...(progress ? { onProgress: progress.update } : {}),
+      // Only fingerprints (SARIF, baselines) read the flagged line's text.
+      lineTexts: format === 'sarif' || reports.some((r) => r.format === 'sarif') || argv['write-baseline'] !== undefined || argv.baseline !== undefined,
     });
   }
   progress?.done();

@@ -45,6 +45,11 @@ export interface RunOptions {
   /** Version that keys the cache (tests change it to prove invalidation). */
   cacheVersion?: string;
   onProgress?: (done: number, total: number, bytes: number) => void;
+  /**
+   * Give project-rule findings the text of their line, which fingerprints hash (SARIF, baselines); that means
+   * reading the files they are in again. Default true; the CLI turns it off when no output it writes needs it.
+   */
+  lineTexts?: boolean;
 }
 
 export class MissingPathError extends Error {
@@ -148,14 +153,16 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   let visible: Finding[] | null = null;
   if (memo) {
     for (const f of [...memo.before, ...memo.after]) intern(f);
+    // Stored by a run that did not need them: read them now.
+    if (opts.lineTexts !== false) fillLineTexts([...memo.before, ...memo.after], files);
   } else {
     const facts = await loadFacts(files, outputs, { rules: fileRules, project, maxBytes, parseTimeoutMs, cache: null, checkTests: opts.checkTests ?? false });
     timer?.('facts');
     const ran = runProjectRules(projectRules, facts, project, fileFindings, (list) => post(suppressions.filter(list)), timer);
     memo = ran.memo;
     visible = ran.visible;
-    // Project rules report from facts, which carry no line texts: read them from the files.
-    fillLineTexts([...memo.before, ...memo.after], files);
+    // Project rules report from facts, which carry no line texts: read them from the files (when wanted).
+    if (opts.lineTexts !== false) fillLineTexts([...memo.before, ...memo.after], files);
     memo.modules = moduleSummaries(facts);
     timer?.('line texts, modules');
     if (cache && memoId) memoPut(cache, paths, memoId, memo);
