@@ -151,13 +151,30 @@ export function splitTopLevel(code: string, start: number, end: number): { text:
   return out;
 }
 
+// The parts below are separate functions on purpose: V8 optimises each on its own when it is hot, and
+// one large function costs its optimising compiler several times as much (measured with --trace-opt;
+// that compile runs again in every worker).
 export function extractModuleFacts(code: string, text: string, lowered: Lowered, index: CIndex, lines: LineMap): ModuleFacts {
-  const slotArrays: SlotArray[] = [];
-  const moduleDefs: ModuleDef[] = [];
-  const creates: CreateCall[] = [];
-  const setGils: SetGilCall[] = [];
+  const { creates, setGils, calls } = moduleCalls(code, text, lowered, index, lines);
   const defines: DefineFact[] = [];
+  for (const d of lowered.defines) {
+    if (GIL_MACROS.has(d.name)) defines.push({ ...located(lines, d.start, d.end), name: d.name, body: d.body });
+  }
+  return {
+    slotArrays: slotArraysIn(code, text, lowered, lines),
+    moduleDefs: moduleDefsIn(code, text, lines),
+    creates,
+    setGils,
+    defines,
+    calls,
+    functions: index.functions.map((f) => f.name),
+    includesCompat: lowered.includes.some((i) => /pythoncapi_compat\.h$/.test(i.path)),
+  };
+}
 
+/** Slot arrays: `PyModuleDef_Slot name[] = { … };`. */
+function slotArraysIn(code: string, text: string, lowered: Lowered, lines: LineMap): SlotArray[] {
+  const slotArrays: SlotArray[] = [];
   // Slot arrays: `PyModuleDef_Slot name[] = { … };` — read from the code view, robust to the
   // `#if` lines inside the initializer that leave ERROR nodes in the tree.
   const slotRe = /\b(?:struct\s+)?PyModuleDef_Slot\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{/g;
@@ -209,8 +226,12 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
       opaque: rest !== '',
     });
   }
+  return slotArrays;
+}
 
-  // Module definitions: `PyModuleDef name = { … };` (positional or designated initializers).
+/** Module definitions: `PyModuleDef name = { … };` (positional or designated initializers). */
+function moduleDefsIn(code: string, text: string, lines: LineMap): ModuleDef[] {
+  const moduleDefs: ModuleDef[] = [];
   const defRe = /\b(?:struct\s+)?PyModuleDef\s+(\w+)\s*=\s*\{/g;
   for (let m = defRe.exec(code); m; m = defRe.exec(code)) {
     const open = m.index + m[0].length - 1;
@@ -249,7 +270,13 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
       teardown: teardown.map((t) => t.replace(/^\([^)]*\)\s*/, '').replace(/^&/, '')).filter((t) => /^[A-Za-z_]\w*$/.test(t) && t !== 'NULL'),
     });
   }
+  return moduleDefs;
+}
 
+/** Module creation and SetGIL calls, and the call graph (flat, see ModuleFacts.calls). */
+function moduleCalls(code: string, text: string, lowered: Lowered, index: CIndex, lines: LineMap): Pick<ModuleFacts, 'creates' | 'setGils' | 'calls'> {
+  const creates: CreateCall[] = [];
+  const setGils: SetGilCall[] = [];
   const fnName = (i: number) => (i >= 0 ? (index.functions[i]?.name ?? '') : '');
   // Callees by function index (then merged by name below: a name can be defined twice under #if).
   const callees: (Set<string> | undefined)[] = [];
@@ -280,9 +307,6 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
       });
     }
   }
-  for (const d of lowered.defines) {
-    if (GIL_MACROS.has(d.name)) defines.push({ ...located(lines, d.start, d.end), name: d.name, body: d.body });
-  }
   const byName = new Map<string, Set<string>>();
   callees.forEach((set, fn) => {
     if (!set) return;
@@ -293,16 +317,7 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
   });
   const calls: string[] = [];
   for (const [k, v] of byName) calls.push(k, ...v, '');
-  return {
-    slotArrays,
-    moduleDefs,
-    creates,
-    setGils,
-    defines,
-    calls,
-    functions: index.functions.map((f) => f.name),
-    includesCompat: lowered.includes.some((i) => /pythoncapi_compat\.h$/.test(i.path)),
-  };
+  return { creates, setGils, calls };
 }
 
 /** Calls `visit` with each function of `calls` (ModuleFacts.calls) and the names it calls. */
