@@ -110,12 +110,23 @@ export function lvalueRoot(lhs: string): { root: string; kind: WriteKind } | nul
   return null;
 }
 
+// Separate functions and a class rather than one function with closures: V8 optimises each part on its own
+// when it is hot, and one large function cost its optimising compiler ~100 ms per thread (--trace-opt).
 export function extractGlobals(code: string, lowered: Lowered, index: CIndex, lines: LineMap): GlobalFacts {
-  const vars: GlobalVar[] = [];
-  const writes: GlobalWrite[] = [];
-  const fnName = (i: number) => (i >= 0 ? (index.functions[i]?.name ?? '') : '');
+  const scopes = scopesOf(index);
+  const vars = globalVars(index, lines, scopes);
+  const writes = new WriteScan(code, lowered, index, lines, scopes).run();
+  return { vars, writes, ...entryPoints(code, lowered, index) };
+}
 
-  // Locals (and params) per function, which shadow globals of the same name.
+interface Scopes {
+  /** Locals (and params) per function, which shadow globals of the same name. */
+  locals: Map<number, Set<string>>;
+  statics: Map<number, Map<string, DeclInfo>>;
+  fileScope: Map<string, DeclInfo>;
+}
+
+function scopesOf(index: CIndex): Scopes {
   const locals = new Map<number, Set<string>>();
   const statics = new Map<number, Map<string, DeclInfo>>();
   const fileScope = new Map<string, DeclInfo>();
@@ -129,6 +140,15 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
       } else if (!d.isExtern) locals.get(d.fn)?.add(d.name);
     } else if (!fileScope.has(d.name) || !d.isExtern) fileScope.set(d.name, d);
   }
+  return { locals, statics, fileScope };
+}
+
+function fnNameOf(index: CIndex, i: number): string {
+  return i >= 0 ? (index.functions[i]?.name ?? '') : '';
+}
+
+function globalVars(index: CIndex, lines: LineMap, { fileScope }: Scopes): GlobalVar[] {
+  const vars: GlobalVar[] = [];
   for (const d of index.decls) {
     if (d.fn >= 0 && !(d.isStatic && !d.isExtern)) continue;
     if (d.fn < 0 && fileScope.get(d.name) !== d) continue;
@@ -137,7 +157,7 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
     vars.push({
       ...located(lines, d.nameStart, d.nameStart + d.name.length),
       name: d.name,
-      fn: d.fn >= 0 ? fnName(d.fn) : null,
+      fn: d.fn >= 0 ? fnNameOf(index, d.fn) : null,
       type: d.type,
       kind: kindOf(d),
       isStatic: d.isStatic,
@@ -148,55 +168,108 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
       isPointer: d.isPointer,
     });
   }
+  return vars;
+}
 
-  const spans = lockSpans(index);
-  // Resolve a name used in function `fn` to a global: a function-static, else (unless shadowed) file scope/extern.
-  const resolve = (fn: number, name: string): { scopeFn: string | null } | null => {
-    if (statics.get(fn)?.has(name)) return { scopeFn: fnName(fn) };
+/** Every write to a name that can be a global: assignments, updates, copies into it, Py_SETREF, PyArg_Parse outputs. */
+class WriteScan {
+  private readonly writes: GlobalWrite[] = [];
+  private readonly spans: ReturnType<typeof lockSpans>;
+  private readonly readySites: CIndex['calls'];
+  /**
+   * Where the first `if (!x)`, `if (x == NULL)`, `if (x)`, … in a function ends, per name: one scan per function
+   * (not a search of the body before every write). A write after such a check fills a lazy cache.
+   */
+  private readonly nullChecks = new Map<number, Map<string, number>>();
+
+  constructor(
+    private readonly code: string,
+    private readonly lowered: Lowered,
+    private readonly index: CIndex,
+    private readonly lines: LineMap,
+    private readonly scopes: Scopes,
+  ) {
+    this.spans = lockSpans(index);
+    this.readySites = index.calls.filter((c) => c.name === 'PyType_Ready' || c.name === 'PyType_ReadyStatic');
+  }
+
+  run(): GlobalWrite[] {
+    const index = this.index;
+    for (const a of index.assigns) {
+      if (a.isInit || a.fn < 0) continue;
+      const lv = lvalueRoot(a.lhs);
+      if (!lv) continue;
+      this.add(a.fn, lv.root, a.op === '=' ? lv.kind : lv.kind === 'assign' ? 'update' : lv.kind, a.start, a.end);
+    }
+    for (const u of index.updates) {
+      const lv = lvalueRoot(u.target);
+      if (lv) this.add(u.fn, lv.root, lv.kind === 'assign' ? 'update' : lv.kind, u.start, u.end);
+    }
+    for (const c of index.calls) {
+      if (c.fn < 0) continue;
+      if (COPY_INTO.test(c.name) && c.args[0]) {
+        const lv = lvalueRoot(c.args[0].text.replace(/^&/, '').replace(/\s*\+.*$/, ''));
+        if (lv) this.add(c.fn, lv.root, 'copy', c.start, c.end);
+      } else if (SETREF.test(c.name) && c.args[0]) {
+        if (c.name === 'Py_CLEAR' && TEARDOWN.test(fnNameOf(index, c.fn))) continue;
+        const lv = lvalueRoot(c.args[0].text);
+        if (lv) this.add(c.fn, lv.root, lv.kind === 'assign' ? 'setref' : lv.kind, c.start, c.end);
+      } else if (PARSE.test(c.name)) {
+        for (const a of c.args.slice(1)) {
+          const m = /^&\s*([A-Za-z_]\w*)$/.exec(a.text.trim());
+          if (m) this.add(c.fn, m[1] as string, 'parse', c.start, c.end);
+        }
+      }
+    }
+    return this.writes;
+  }
+
+  /** Resolves a name used in function `fn` to a global: a function-static, else (unless shadowed) file scope/extern. */
+  private resolve(fn: number, name: string): { scopeFn: string | null } | null {
+    const { statics, locals, fileScope } = this.scopes;
+    if (statics.get(fn)?.has(name)) return { scopeFn: fnNameOf(this.index, fn) };
     if (locals.get(fn)?.has(name)) return null;
     const fs = fileScope.get(name);
     if (fs) return fs.isThreadSafe || fs.isConst ? null : { scopeFn: null };
     // Not declared in this file: maybe a global of another file (resolved at project level).
     return { scopeFn: null };
-  };
-  const readySites = index.calls.filter((c) => c.name === 'PyType_Ready' || c.name === 'PyType_ReadyStatic');
+  }
 
-  // Where the first `if (!x)`, `if (x == NULL)`, `if (x)`, … in a function ends, per name: one scan per function
-  // (not a search of the body before every write). A write after such a check fills a lazy cache.
-  const nullChecks = new Map<number, Map<string, number>>();
-  const firstNullCheckEnd = (fn: number, f: FnInfo, name: string): number => {
-    let ends = nullChecks.get(fn);
+  private firstNullCheckEnd(fn: number, f: FnInfo, name: string): number {
+    let ends = this.nullChecks.get(fn);
     if (!ends) {
       ends = new Map();
-      const body = code.slice(f.bodyStart, f.end);
+      const body = this.code.slice(f.bodyStart, f.end);
       NULL_CHECK.lastIndex = 0;
       for (let m = NULL_CHECK.exec(body); m; m = NULL_CHECK.exec(body)) {
         const checked = (m[1] ?? m[2] ?? m[3] ?? m[4]) as string;
         if (!ends.has(checked)) ends.set(checked, f.bodyStart + m.index + m[0].length);
       }
-      nullChecks.set(fn, ends);
+      this.nullChecks.set(fn, ends);
     }
     return ends.get(name) ?? Infinity;
-  };
-  const addWrite = (fn: number, name: string, kind: WriteKind, start: number, end: number) => {
-    if (fn < 0 || KEYWORD_FN.test(fnName(fn))) return;
-    const r = resolve(fn, name);
+  }
+
+  private add(fn: number, name: string, kind: WriteKind, start: number, end: number): void {
+    const { index, code, lowered } = this;
+    if (fn < 0 || KEYWORD_FN.test(fnNameOf(index, fn))) return;
+    const r = this.resolve(fn, name);
     if (!r) return;
-    const st = statics.get(fn)?.get(name);
+    const st = this.scopes.statics.get(fn)?.get(name);
     if (st && (st.isThreadSafe || st.isConst)) return;
     const f = index.functions[fn];
-    const lazy = kind === 'assign' && f !== undefined && firstNullCheckEnd(fn, f, name) <= start;
+    const lazy = kind === 'assign' && f !== undefined && this.firstNullCheckEnd(fn, f, name) <= start;
     const conds = condsAt(lowered.conds, start).map((c) => c.cond);
-    writes.push({
-      ...located(lines, start, end),
+    this.writes.push({
+      ...located(this.lines, start, end),
       name,
       scopeFn: r.scopeFn,
-      fn: fnName(fn),
+      fn: fnNameOf(index, fn),
       kind,
-      protectedBy: protectedAt(index, spans, lowered.regions, code, fn, start),
+      protectedBy: protectedAt(index, this.spans, lowered.regions, code, fn, start),
       ftConditional: conds.some((c) => excludesFreeThreaded(c) || isFreeThreadedOnly(c)) || onlyBefore313(conds),
       lazy,
-      afterReady: readySites.some(
+      afterReady: this.readySites.some(
         (c) =>
           c.fn === fn &&
           c.end <= start &&
@@ -204,36 +277,11 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
           (c.args[0]?.text ?? '').replace(/[&\s()]/g, '').replace(/^\w+\*/, '') === name,
       ),
     });
-  };
+  }
+}
 
-  for (const a of index.assigns) {
-    if (a.isInit || a.fn < 0) continue;
-    const lv = lvalueRoot(a.lhs);
-    if (!lv) continue;
-    addWrite(a.fn, lv.root, a.op === '=' ? lv.kind : lv.kind === 'assign' ? 'update' : lv.kind, a.start, a.end);
-  }
-  for (const u of index.updates) {
-    const lv = lvalueRoot(u.target);
-    if (lv) addWrite(u.fn, lv.root, lv.kind === 'assign' ? 'update' : lv.kind, u.start, u.end);
-  }
-  for (const c of index.calls) {
-    if (c.fn < 0) continue;
-    if (COPY_INTO.test(c.name) && c.args[0]) {
-      const lv = lvalueRoot(c.args[0].text.replace(/^&/, '').replace(/\s*\+.*$/, ''));
-      if (lv) addWrite(c.fn, lv.root, 'copy', c.start, c.end);
-    } else if (SETREF.test(c.name) && c.args[0]) {
-      if (c.name === 'Py_CLEAR' && TEARDOWN.test(fnName(c.fn))) continue;
-      const lv = lvalueRoot(c.args[0].text);
-      if (lv) addWrite(c.fn, lv.root, lv.kind === 'assign' ? 'setref' : lv.kind, c.start, c.end);
-    } else if (PARSE.test(c.name)) {
-      for (const a of c.args.slice(1)) {
-        const m = /^&\s*([A-Za-z_]\w*)$/.exec(a.text.trim());
-        if (m) addWrite(c.fn, m[1] as string, 'parse', c.start, c.end);
-      }
-    }
-  }
-
-  // Python entry points and module exec functions, read from the tables' initializers.
+/** Python entry points and module exec functions, read from the tables' initializers; teardown functions; externs. */
+function entryPoints(code: string, lowered: Lowered, index: CIndex): Omit<GlobalFacts, 'vars' | 'writes'> {
   const pyEntry = new Set<string>();
   const execFns = new Set<string>();
   ENTRY_TABLE.lastIndex = 0;
@@ -255,8 +303,6 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
   }
   // Keep names that can be functions; macros (METH_VARARGS) and C-API names (PyCFunction) cannot.
   return {
-    vars,
-    writes,
     pyEntry: [...pyEntry].filter((n) => !/^[A-Z0-9_]+$/.test(n) && !/^_?Py[A-Z]/.test(n)),
     execFns: [...execFns],
     teardownFns: [...teardownFns],

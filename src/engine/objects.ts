@@ -5,7 +5,7 @@
 import type { Node } from '../parse/parser.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
-import { lockSpans, normObject, protectedAt, regionsAt, type CIndex, type DeclInfo } from './c-index.js';
+import { lockSpans, normObject, protectedAt, regionsAt, type CIndex, type DeclInfo, type FnInfo } from './c-index.js';
 import { pushTo } from './group.js';
 
 export interface ObjectStruct {
@@ -152,7 +152,17 @@ function fieldAccessRe(v: string): RegExp {
   return re;
 }
 
+// Separate functions rather than one with closures: V8 optimises each part on its own when it is hot, and the
+// one large function cost its optimising compiler ~50 ms per thread (--trace-opt).
 export function extractObjects(code: string, lowered: Lowered, index: CIndex, lines: LineMap): ObjectFacts {
+  const structs = objectStructs(index);
+  const { lifecycle, initFns } = lifecycleFunctions(code);
+  const { functions, accessAt } = selfFunctions(code, lowered, index, lines);
+  return { structs, functions, accessAt, lifecycle, initFns };
+}
+
+/** Structs that start with an object header (or, `base`, with another struct: resolved at project level). */
+function objectStructs(index: CIndex): ObjectStruct[] {
   const structs: ObjectStruct[] = [];
   const byNode = new Map<number, ObjectStruct>();
   const nodes = index.structNodes;
@@ -186,9 +196,11 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
     }
   }
   // `base: ''` marks a struct whose first field is not an object header: kept only if resolved later (project level).
-  const objectStructs = structs.filter((s) => s.base !== '' && s.names.length > 0);
+  return structs.filter((s) => s.base !== '' && s.names.length > 0);
+}
 
-  // Lifecycle functions named in type slots.
+/** Functions named in the type slots that allocate, initialise or tear down objects. */
+function lifecycleFunctions(code: string): { lifecycle: string[]; initFns: string[] } {
   const lifecycle = new Set<string>();
   const initFns = new Set<string>();
   const slotRe = /\{\s*Py_(tp_\w+)\s*,\s*(?:\([^)]*\)\s*)?&?\s*(\w+)\s*\}/g;
@@ -222,74 +234,93 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
       } else cur += ch;
     }
   }
+  return { lifecycle: [...lifecycle], initFns: [...initFns] };
+}
 
-  // Functions with a typed `self`: first parameter `T *self`, or a local `T *s = (T *)self;`.
-  const spans = lockSpans(index);
+interface AccessContext {
+  code: string;
+  lowered: Lowered;
+  index: CIndex;
+  lines: LineMap;
+  spans: ReturnType<typeof lockSpans>;
+}
+
+type Access = FieldAccess & { protectedBy: string | null; start: number };
+
+/** Functions with a typed `self`: first parameter `T *self`, or a local `T *s = (T *)self;`. */
+function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: LineMap): Pick<ObjectFacts, 'functions' | 'accessAt'> {
+  const ctx: AccessContext = { code, lowered, index, lines, spans: lockSpans(index) };
   const functions: string[] = [];
   const accessAt: number[] = [];
   // Pointer locals with an initializer, by function (`T *s = (T *)self;`).
   const castLocals = new Map<number, DeclInfo[]>();
   for (const d of index.decls) if (d.fn >= 0 && d.isPointer && d.initializer) pushTo(castLocals, d.fn, d);
-  index.functions.forEach((f, fi) => {
+  for (let fi = 0; fi < index.functions.length; fi++) {
+    const f = index.functions[fi] as FnInfo;
     const p0 = f.params[0];
-    if (!p0) return;
+    if (!p0) continue;
     const selfVars = new Map<string, string>();
     if (!/^(PyObject|void)$/.test(p0.type) && /^(?:struct\s+)?\w+$/.test(p0.type)) selfVars.set(p0.name, p0.type.replace(/^struct\s+/, ''));
     for (const d of castLocals.get(fi) ?? []) {
       const m = /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec((d.initializer ?? '').trim());
       if (m && m[2] === p0.name) selfVars.set(d.name, m[1] as string);
     }
-    if (selfVars.size === 0) return;
+    if (selfVars.size === 0) continue;
     const body = code.slice(f.bodyStart, f.end);
     for (const [v, type] of selfVars) {
-      const accesses: (FieldAccess & { protectedBy: string | null; start: number })[] = [];
-      const re = fieldAccessRe(v);
-      for (let m = re.exec(body); m; m = re.exec(body)) {
-        const start = f.bodyStart + m.index + (m[1]?.length ?? 0);
-        const field = m[2] as string;
-        const after = body.slice(m.index + m[0].length, m.index + m[0].length + 40);
-        // `self->f->g = …` mutates another object, not a field of self.
-        if (/^\s*->/.test(after) && !/^\s*->\s*\w+\s*\[/.test(after)) {
-          accesses.push(access(field, false, start));
-          continue;
-        }
-        const tail = after.replace(/^\s*(\[[^\]]*\]|\.\s*\w+)*/, '');
-        const before = body.slice(Math.max(0, m.index - 60), m.index);
-        const write =
-          /^\s*([-+*/%&|^]|<<|>>)?=(?!=)/.test(tail) ||
-          /^\s*(\+\+|--)/.test(tail) ||
-          /(\+\+|--)\s*$/.test(before) ||
-          (WRITER_CALL.test(before) && (m[1] !== undefined || /Py_X?SETREF|Py_CLEAR/.test(before.replace(/.*\b(Py_X?SETREF|Py_CLEAR|memcpy|memmove|memset|strcpy|strncpy|PyArg_Parse\w*)\s*\(/, '$1('))));
-        if (m[1] !== undefined && !write) continue; // &self->f passed somewhere (locks, atomics): not an access we judge
-        accesses.push(access(field, write, start));
+      const accesses = selfAccesses(ctx, f, fi, body, v);
+      if (accesses.length === 0) continue;
+      const writes = [...new Set(accesses.filter((a) => a.write).map((a) => a.field))];
+      let reads = 0;
+      const open = accesses.filter((a) => a.protectedBy === null && (a.write || reads++ < MAX_OPEN_READS));
+      functions.push(f.name, type, v, ...writes, '');
+      for (const a of open) {
+        functions.push(a.field);
+        accessAt.push(a.line, a.column * 2 + (a.write ? 1 : 0));
       }
-      if (accesses.length > 0) {
-        const writes = [...new Set(accesses.filter((a) => a.write).map((a) => a.field))];
-        let reads = 0;
-        const open = accesses.filter((a) => a.protectedBy === null && (a.write || reads++ < MAX_OPEN_READS));
-        functions.push(f.name, type, v, ...writes, '');
-        for (const a of open) {
-          functions.push(a.field);
-          accessAt.push(a.line, a.column * 2 + (a.write ? 1 : 0));
-        }
-        functions.push('');
-      }
-
-      function access(field: string, write: boolean, start: number): FieldAccess & { protectedBy: string | null; start: number } {
-        let prot = protectedAt(index, spans, lowered.regions, code, fi, start);
-        if (prot !== null) {
-          // A critical section protects self only if it locks self (or is a mutex-based section).
-          const cs = regionsAt(lowered.regions, start).filter((r) => r.kind !== 'allow_threads');
-          const onSelf = cs.some((r) => r.kind === 'cs_mutex' || r.kind === 'cs2_mutex' || r.begin.args.some((a) => normObject(a) === v));
-          const lockOnly = spans.some((s) => s.fn === fi && s.start <= start && start < s.end);
-          if (cs.length > 0 && !onSelf && !lockOnly && prot === cs[cs.length - 1]?.begin.name) prot = null;
-        }
-        const pos = lines.position(start);
-        return { field, write, start, line: pos.line, column: pos.column, protectedBy: prot };
-      }
+      functions.push('');
     }
-  });
-  return { structs: objectStructs, functions, accessAt, lifecycle: [...lifecycle], initFns: [...initFns] };
+  }
+  return { functions, accessAt };
+}
+
+/** Every `v->field` in the body of function `fi`, with whether it writes and what protects it. */
+function selfAccesses(ctx: AccessContext, f: FnInfo, fi: number, body: string, v: string): Access[] {
+  const accesses: Access[] = [];
+  const re = fieldAccessRe(v);
+  for (let m = re.exec(body); m; m = re.exec(body)) {
+    const start = f.bodyStart + m.index + (m[1]?.length ?? 0);
+    const field = m[2] as string;
+    const after = body.slice(m.index + m[0].length, m.index + m[0].length + 40);
+    // `self->f->g = …` mutates another object, not a field of self.
+    if (/^\s*->/.test(after) && !/^\s*->\s*\w+\s*\[/.test(after)) {
+      accesses.push(fieldAccess(ctx, fi, v, field, false, start));
+      continue;
+    }
+    const tail = after.replace(/^\s*(\[[^\]]*\]|\.\s*\w+)*/, '');
+    const before = body.slice(Math.max(0, m.index - 60), m.index);
+    const write =
+      /^\s*([-+*/%&|^]|<<|>>)?=(?!=)/.test(tail) ||
+      /^\s*(\+\+|--)/.test(tail) ||
+      /(\+\+|--)\s*$/.test(before) ||
+      (WRITER_CALL.test(before) && (m[1] !== undefined || /Py_X?SETREF|Py_CLEAR/.test(before.replace(/.*\b(Py_X?SETREF|Py_CLEAR|memcpy|memmove|memset|strcpy|strncpy|PyArg_Parse\w*)\s*\(/, '$1('))));
+    if (m[1] !== undefined && !write) continue; // &self->f passed somewhere (locks, atomics): not an access we judge
+    accesses.push(fieldAccess(ctx, fi, v, field, write, start));
+  }
+  return accesses;
+}
+
+function fieldAccess({ code, lowered, index, lines, spans }: AccessContext, fi: number, v: string, field: string, write: boolean, start: number): Access {
+  let prot = protectedAt(index, spans, lowered.regions, code, fi, start);
+  if (prot !== null) {
+    // A critical section protects self only if it locks self (or is a mutex-based section).
+    const cs = regionsAt(lowered.regions, start).filter((r) => r.kind !== 'allow_threads');
+    const onSelf = cs.some((r) => r.kind === 'cs_mutex' || r.kind === 'cs2_mutex' || r.begin.args.some((a) => normObject(a) === v));
+    const lockOnly = spans.some((s) => s.fn === fi && s.start <= start && start < s.end);
+    if (cs.length > 0 && !onSelf && !lockOnly && prot === cs[cs.length - 1]?.begin.name) prot = null;
+  }
+  const pos = lines.position(start);
+  return { field, write, start, line: pos.line, column: pos.column, protectedBy: prot };
 }
 
 export { LIFECYCLE_NAME, SKIP_FIELD_NAME, SKIP_FIELD_TYPE };
