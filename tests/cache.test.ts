@@ -1,9 +1,10 @@
 // The result cache: a warm run reuses results, and any change that could change them invalidates them.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { CACHE_FORMAT, MAX_UNUSED_DAYS } from '../src/engine/cache.js';
 import { run, selectRules } from '../src/engine/run.js';
 import { emptyConfig } from '../src/config/config.js';
 
@@ -121,5 +122,45 @@ describe('result cache', () => {
       config: { ...emptyConfig(tmp), rules: { FT302: { 'init-functions': ['bump'] } } },
     });
     assert.deepEqual(withOption.findings.map((f) => f.rule), []);
+  });
+  it('removes entries and memos no run has used for 30 days, scanning at most once a day', async () => {
+    const proj = join(tmp, 'aging');
+    const acache = join(tmp, 'acache');
+    mkdirSync(proj);
+    const src = join(proj, 'a.c');
+    const alint = () => run({ paths: [proj], cwd: tmp, ruleIds: selectRules(undefined, undefined), jobs: 1, cacheDir: acache });
+    const v = join(acache, CACHE_FORMAT);
+    const files = (): string[] =>
+      readdirSync(v, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? readdirSync(join(v, e.name)).map((n) => `${e.name}/${n}`) : e.name.endsWith('.json') ? [e.name] : []));
+    const age = (rel: string, days: number) => {
+      const t = new Date(Date.now() - days * 24 * 3600 * 1000);
+      utimesSync(join(v, rel), t, t);
+    };
+    writeFileSync(src, 'PyObject *f(PyObject *d, PyObject *k) { return PyDict_GetItem(d, k); }\n');
+    await alint();
+    const first = files().filter((f) => !f.startsWith('project-'));
+    assert.equal(first.length, 1);
+    writeFileSync(src, 'PyObject *g(PyObject *l) { return PyList_GetItem(l, 0); }\n');
+    await alint();
+    const second = files().filter((f) => !f.startsWith('project-') && !first.includes(f));
+    assert.equal(second.length, 1, 'the edit left a second entry');
+    const memo = files().filter((f) => f.startsWith('project-'));
+    assert.equal(memo.length, 1);
+    // A memo of paths no longer checked, and a temporary file a killed run left behind.
+    const leftovers = ['project-0123abcd.json', `${second[0]}.123.x1.tmp`];
+    for (const f of leftovers) writeFileSync(join(v, f), '{}');
+    for (const f of files()) age(f, MAX_UNUSED_DAYS + 10);
+    // Scanned less than a day ago: nothing is removed yet, however old.
+    await alint();
+    assert.deepEqual(files().sort(), [...first, ...second, ...memo, ...leftovers].sort());
+    // A day later: the entry and memo this run used are kept (and marked used), the rest is removed.
+    for (const f of files()) age(f, MAX_UNUSED_DAYS + 10);
+    const t = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    utimesSync(join(v, '.pruned'), t, t);
+    const r = await alint();
+    assert.deepEqual(r.findings.map((f) => f.rule), ['FT202']);
+    assert.deepEqual(files().sort(), [...second, ...memo].sort());
+    assert.ok(readdirSync(v).every((d) => d === '.pruned' || d.startsWith('project-') || readdirSync(join(v, d)).length > 0), 'no empty directories left');
+    for (const f of files()) assert.ok(Date.now() - statSync(join(v, f)).mtimeMs < 3600 * 1000, `${f} marked used`);
   });
 });

@@ -5,8 +5,9 @@
 //    have to run again;
 //  - per project: the project rules' findings, keyed by every file's key (and the configuration), so a tree
 //    where nothing changed skips the project rules and never loads any file's facts.
+// Entries no run has used for 30 days are removed (at most one scan a day), and so are earlier formats.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { jsonChunks, LazyArray, writeFileAtomic } from '../report/stream.js';
 import { join } from 'node:path';
 import type { FileFacts } from './facts.js';
@@ -45,6 +46,86 @@ export function prepareCacheDir(dir: string): void {
   writeFileSync(join(dir, '.gitignore'), '# Automatically created by ftlint.\n*\n');
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Entries (and project memos) not used for this long are removed: edited files leave their old entries behind. */
+export const MAX_UNUSED_DAYS = 30;
+
+/**
+ * Reads a cache file and marks it used: its modification time is moved to now when it is more than a day old,
+ * so at most one metadata write per entry and day (`pruneCache` goes by that time).
+ */
+function readUsed(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const mtime = fstatSync(fd).mtimeMs;
+    const text = readFileSync(fd, 'utf8');
+    if (Date.now() - mtime > DAY_MS) {
+      try {
+        utimesSync(path, new Date(), new Date());
+      } catch {
+        // a read-only cache still serves hits
+      }
+    }
+    return text;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Removes entries and project memos of the current format that no run has used for `MAX_UNUSED_DAYS`; the
+ * directory is scanned at most once a day (the mtime of `.pruned` records when). Returns how many were removed.
+ */
+export function pruneCache(cfg: CacheConfig): number {
+  const now = Date.now();
+  const dir = join(cfg.dir, CACHE_FORMAT);
+  const marker = join(dir, '.pruned');
+  let removed = 0;
+  try {
+    if (now - statSync(marker).mtimeMs < DAY_MS) return 0;
+  } catch {
+    // A cache seen for the first time is scanned a day from now (a new one has nothing old in it).
+    try {
+      writeFileSync(marker, '');
+    } catch {
+      // never fails the lint
+    }
+    return 0;
+  }
+  const old = (path: string) => {
+    try {
+      return now - statSync(path).mtimeMs > MAX_UNUSED_DAYS * DAY_MS;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory() && /^[0-9a-f]{2}$/.test(e.name)) {
+        const names = readdirSync(path);
+        let left = names.length;
+        for (const n of names) {
+          // Entries, and temporary files a killed run left behind.
+          if ((n.endsWith('.json') || n.endsWith('.tmp')) && old(join(path, n))) {
+            rmSync(join(path, n), { force: true });
+            removed++;
+            left--;
+          }
+        }
+        if (left === 0) rmSync(path, { recursive: true, force: true });
+      } else if (e.isFile() && /^project-[0-9a-f]+\.json(\.[^/]*\.tmp)?$/.test(e.name) && old(path)) {
+        rmSync(path, { force: true });
+        removed++;
+      }
+    }
+    writeFileSync(marker, '');
+  } catch {
+    // like every cache write: never fails the lint
+  }
+  return removed;
+}
+
 /** The key of a file's entry: its bytes as read (no decoding needed to look it up), path and the salt. */
 export function cacheKey(cfg: CacheConfig, displayPath: string, bytes: Buffer): string {
   return sha(cfg.salt, displayPath, bytes);
@@ -78,7 +159,7 @@ export function unpackFindings(findings: Finding[]): boolean {
 export function cacheGet(cfg: CacheConfig, key: string): FileOutput | null {
   const path = entryPath(cfg, key);
   try {
-    const text = readFileSync(path, 'utf8');
+    const text = readUsed(path);
     const nl = text.indexOf('\n');
     if (nl < 0) return null;
     const out = JSON.parse(text.slice(0, nl)) as FileOutput;
@@ -132,7 +213,7 @@ export function memoKey(cfg: CacheConfig, fileKeys: (string | null)[], extra: un
 
 export function memoGet(cfg: CacheConfig, paths: string[], key: string): ProjectMemo | null {
   try {
-    const m = JSON.parse(readFileSync(memoPath(cfg, paths), 'utf8')) as ProjectMemo & { key: string };
+    const m = JSON.parse(readUsed(memoPath(cfg, paths))) as ProjectMemo & { key: string };
     if (m.key !== key || !unpackFindings(m.before) || !unpackFindings(m.after)) return null;
     return { before: m.before, after: m.after, modules: m.modules };
   } catch {

@@ -14,7 +14,7 @@ import { configFilter } from '../config/apply.js';
 import type { Config } from '../config/config.js';
 import { moduleOwners } from '../rules/_modules.js';
 import { Suppressions } from '../suppress/filter.js';
-import { cacheFacts, cacheSalt, memoGet, memoKey, memoPut, prepareCacheDir, type CacheConfig, type ProjectMemo } from './cache.js';
+import { cacheFacts, cacheSalt, memoGet, memoKey, memoPut, prepareCacheDir, pruneCache, type CacheConfig, type ProjectMemo } from './cache.js';
 import { pushTo } from './group.js';
 import { Interner } from './intern.js';
 import { lintFile, type FileOutput, type LintOptions } from './lint-file.js';
@@ -167,6 +167,7 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
     timer?.('line texts, modules');
     if (cache && memoId) memoPut(cache, paths, memoId, memo);
   }
+  if (cache) pruneCache(cache);
   const findings = [...(visible ?? post(suppressions.filter([...fileFindings, ...memo.before]))), ...post(suppressions.filter(memo.after))];
   findings.push(...post(suppressions.problems(opts.ruleIds, opts.reportUnusedIgnores ?? opts.config?.reportUnusedIgnores ?? false)));
   findings.sort(compareFindings);
