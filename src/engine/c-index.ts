@@ -517,6 +517,11 @@ export function buildCIndex(root: Node, code: string, text: string): CIndex {
   return { functions, decls, calls, assigns, updates, exits, labels, breakables, structNodes, functionNodes, hasError: root.hasError };
 }
 
+/** Name of the function with index `i` in `index.functions`, or '' (file scope, -1). */
+export function functionName(index: CIndex, i: number): string {
+  return i >= 0 ? (index.functions[i]?.name ?? '') : '';
+}
+
 export function functionIndexAt(functions: FnInfo[], offset: number): number {
   let lo = 0;
   let hi = functions.length - 1;

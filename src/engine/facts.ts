@@ -3,7 +3,7 @@ import type { BindingFacts } from './bindings.js';
 import type { CIndex } from './c-index.js';
 import type { GlobalFacts } from './globals.js';
 import type { ObjectFacts } from './objects.js';
-import { condTextsAt } from './c-index.js';
+import { condTextsAt, functionName } from './c-index.js';
 import { setGilFix } from '../fix/c-fixes.js';
 import type { Finding, Fix, Language, Position } from './types.js';
 import type { Lowered } from '../parse/lower.js';
@@ -172,11 +172,12 @@ export function extractModuleFacts(code: string, text: string, lowered: Lowered,
   };
 }
 
-/** Slot arrays: `PyModuleDef_Slot name[] = { … };`. */
+/**
+ * Slot arrays: `PyModuleDef_Slot name[] = { … };` — read from the code view, robust to the `#if` lines inside
+ * the initializer that leave ERROR nodes in the tree.
+ */
 function slotArraysIn(code: string, text: string, lowered: Lowered, lines: LineMap): SlotArray[] {
   const slotArrays: SlotArray[] = [];
-  // Slot arrays: `PyModuleDef_Slot name[] = { … };` — read from the code view, robust to the
-  // `#if` lines inside the initializer that leave ERROR nodes in the tree.
   const slotRe = /\b(?:struct\s+)?PyModuleDef_Slot\s+(\w+)\s*\[[^\]]*\]\s*=\s*\{/g;
   for (let m = slotRe.exec(code); m; m = slotRe.exec(code)) {
     const open = m.index + m[0].length - 1;
@@ -277,7 +278,6 @@ function moduleDefsIn(code: string, text: string, lines: LineMap): ModuleDef[] {
 function moduleCalls(code: string, text: string, lowered: Lowered, index: CIndex, lines: LineMap): Pick<ModuleFacts, 'creates' | 'setGils' | 'calls'> {
   const creates: CreateCall[] = [];
   const setGils: SetGilCall[] = [];
-  const fnName = (i: number) => (i >= 0 ? (index.functions[i]?.name ?? '') : '');
   // Callees by function index (then merged by name below: a name can be defined twice under #if).
   const callees: (Set<string> | undefined)[] = [];
   for (const call of index.calls) {
@@ -293,7 +293,7 @@ function moduleCalls(code: string, text: string, lowered: Lowered, index: CIndex
         ...located(lines, call.start, call.end),
         kind,
         def,
-        fn: fnName(call.fn),
+        fn: functionName(index, call.fn),
         assignedTo: assign ? assign.lhs : null,
         conds: condTextsAt(lowered, call.start),
         ...(kind === 'single' && fn ? { setGilFix: setGilFix(code, text, call.start, call.end, assign ? assign.lhs : null, { start: fn.bodyStart, end: fn.end }) } : {}),
@@ -301,7 +301,7 @@ function moduleCalls(code: string, text: string, lowered: Lowered, index: CIndex
     } else if (call.name === 'PyUnstable_Module_SetGIL' || call.name === 'PyModule_ExperimentalSetGIL') {
       setGils.push({
         ...located(lines, call.start, call.end),
-        fn: fnName(call.fn),
+        fn: functionName(index, call.fn),
         value: (call.args[1]?.text ?? '').replace(/\s+/g, ''),
         conds: condTextsAt(lowered, call.start),
       });
@@ -310,7 +310,7 @@ function moduleCalls(code: string, text: string, lowered: Lowered, index: CIndex
   const byName = new Map<string, Set<string>>();
   callees.forEach((set, fn) => {
     if (!set) return;
-    const name = fnName(fn);
+    const name = functionName(index, fn);
     const known = byName.get(name);
     if (known) for (const c of set) known.add(c);
     else byName.set(name, set);

@@ -4,7 +4,7 @@
 import { condsAt } from '../parse/lower.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
-import { callsNamed, lockSpans, protectedAt, referencedNotCalled, type CIndex, type DeclInfo, type FnInfo } from './c-index.js';
+import { callsNamed, functionName, lockSpans, protectedAt, referencedNotCalled, type CIndex, type DeclInfo, type FnInfo } from './c-index.js';
 import { located, matchBrace, type Located } from './facts.js';
 import { excludesFreeThreaded, isFreeThreadedOnly, onlyBefore313 } from './guards.js';
 
@@ -143,10 +143,6 @@ function scopesOf(index: CIndex): Scopes {
   return { locals, statics, fileScope };
 }
 
-function fnNameOf(index: CIndex, i: number): string {
-  return i >= 0 ? (index.functions[i]?.name ?? '') : '';
-}
-
 function globalVars(index: CIndex, lines: LineMap, { fileScope }: Scopes): GlobalVar[] {
   const vars: GlobalVar[] = [];
   for (const d of index.decls) {
@@ -157,7 +153,7 @@ function globalVars(index: CIndex, lines: LineMap, { fileScope }: Scopes): Globa
     vars.push({
       ...located(lines, d.nameStart, d.nameStart + d.name.length),
       name: d.name,
-      fn: d.fn >= 0 ? fnNameOf(index, d.fn) : null,
+      fn: d.fn >= 0 ? functionName(index, d.fn) : null,
       type: d.type,
       kind: kindOf(d),
       isStatic: d.isStatic,
@@ -211,7 +207,7 @@ class WriteScan {
         const lv = lvalueRoot(c.args[0].text.replace(/^&/, '').replace(/\s*\+.*$/, ''));
         if (lv) this.add(c.fn, lv.root, 'copy', c.start, c.end);
       } else if (SETREF.test(c.name) && c.args[0]) {
-        if (c.name === 'Py_CLEAR' && TEARDOWN.test(fnNameOf(index, c.fn))) continue;
+        if (c.name === 'Py_CLEAR' && TEARDOWN.test(functionName(index, c.fn))) continue;
         const lv = lvalueRoot(c.args[0].text);
         if (lv) this.add(c.fn, lv.root, lv.kind === 'assign' ? 'setref' : lv.kind, c.start, c.end);
       } else if (PARSE.test(c.name)) {
@@ -227,7 +223,7 @@ class WriteScan {
   /** Resolves a name used in function `fn` to a global: a function-static, else (unless shadowed) file scope/extern. */
   private resolve(fn: number, name: string): { scopeFn: string | null } | null {
     const { statics, locals, fileScope } = this.scopes;
-    if (statics.get(fn)?.has(name)) return { scopeFn: fnNameOf(this.index, fn) };
+    if (statics.get(fn)?.has(name)) return { scopeFn: functionName(this.index, fn) };
     if (locals.get(fn)?.has(name)) return null;
     const fs = fileScope.get(name);
     if (fs) return fs.isThreadSafe || fs.isConst ? null : { scopeFn: null };
@@ -252,7 +248,7 @@ class WriteScan {
 
   private add(fn: number, name: string, kind: WriteKind, start: number, end: number): void {
     const { index, code, lowered } = this;
-    if (fn < 0 || KEYWORD_FN.test(fnNameOf(index, fn))) return;
+    if (fn < 0 || KEYWORD_FN.test(functionName(index, fn))) return;
     const r = this.resolve(fn, name);
     if (!r) return;
     const st = this.scopes.statics.get(fn)?.get(name);
@@ -264,7 +260,7 @@ class WriteScan {
       ...located(this.lines, start, end),
       name,
       scopeFn: r.scopeFn,
-      fn: fnNameOf(index, fn),
+      fn: functionName(index, fn),
       kind,
       protectedBy: protectedAt(index, this.spans, lowered.regions, code, fn, start),
       ftConditional: conds.some((c) => excludesFreeThreaded(c) || isFreeThreadedOnly(c)) || onlyBefore313(conds),

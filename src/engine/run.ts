@@ -151,22 +151,22 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   const memoId = cache ? memoKey(cache, outputs.map((o) => o.key ?? null), [[...opts.ruleIds].sort(), opts.config ?? null, opts.cwd, paths]) : null;
   let memo = cache && memoId ? memoGet(cache, paths, memoId) : null;
   let visible: Finding[] | null = null;
+  const fresh = !memo;
   if (memo) {
     for (const f of [...memo.before, ...memo.after]) intern(f);
-    // Stored by a run that did not need them: read them now.
-    if (opts.lineTexts !== false) fillLineTexts([...memo.before, ...memo.after], files);
   } else {
     const facts = await loadFacts(files, outputs, { rules: fileRules, project, maxBytes, parseTimeoutMs, cache: null, checkTests: opts.checkTests ?? false });
     timer?.('facts');
     const ran = runProjectRules(projectRules, facts, project, fileFindings, (list) => post(suppressions.filter(list)), timer);
     memo = ran.memo;
     visible = ran.visible;
-    // Project rules report from facts, which carry no line texts: read them from the files (when wanted).
-    if (opts.lineTexts !== false) fillLineTexts([...memo.before, ...memo.after], files);
     memo.modules = moduleSummaries(facts);
-    timer?.('line texts, modules');
-    if (cache && memoId) memoPut(cache, paths, memoId, memo);
   }
+  // Project rules report from facts, which carry no line texts: read them from the files when an output hashes
+  // them (a memo stored by a run that did not need them has none either).
+  if (opts.lineTexts !== false) fillLineTexts([...memo.before, ...memo.after], files);
+  timer?.('line texts, modules');
+  if (fresh && cache && memoId) memoPut(cache, paths, memoId, memo);
   if (cache) pruneCache(cache);
   const findings = [...(visible ?? post(suppressions.filter([...fileFindings, ...memo.before]))), ...post(suppressions.filter(memo.after))];
   findings.push(...post(suppressions.problems(opts.ruleIds, opts.reportUnusedIgnores ?? opts.config?.reportUnusedIgnores ?? false)));

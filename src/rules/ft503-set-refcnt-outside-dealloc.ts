@@ -1,5 +1,6 @@
 import { defineFileRule } from './types.js';
 import { neverFreeThreadedAt } from '../engine/guards.js';
+import { functionName } from '../engine/c-index.js';
 
 export default defineFileRule({
   meta: {
@@ -24,7 +25,7 @@ export default defineFileRule({
     for (const c of ctx.index.calls) {
       if (c.name !== 'Py_SET_REFCNT') continue;
       if (neverFreeThreadedAt(ctx.lowered, c.start)) continue;
-      const fn = ctx.index.functions[c.fn]?.name ?? '';
+      const fn = functionName(ctx.index, c.fn);
       if (/dealloc|finali[sz]e|_del$|__del__|resurrect|tp_free/i.test(fn)) continue;
       ctx.report({ start: c.start, end: c.end, message: `Py_SET_REFCNT() in ${fn || 'file scope'} overwrites a reference count other threads may be updating` });
     }
