@@ -15,6 +15,8 @@ const cores = availableParallelism();
 
 interface M {
   ms: number;
+  /** CPU time of all the process's threads. */
+  cpuMs: number;
   maxRssKB: number;
   files: number;
   findings: number;
@@ -143,6 +145,9 @@ for (const t of targets) {
       warmOverCold: warm.ms / cold.ms,
       warmOneChangedOverCold: warm1.ms / cold.ms,
     },
+    // What more threads cost in total: compiles and garbage collection on V8's helper threads are free while a
+    // core is idle, and compete with the checking threads when every core is busy.
+    cpuSeconds: { parseJ1: p1.cpuMs / 1000, parseJN: pN.cpuMs / 1000, lintJ1: l1.cpuMs / 1000, lintJN: lN.cpuMs / 1000 },
     peakRssMB: { parseJ1: p1.maxRssKB / 1024, parseJN: pN.maxRssKB / 1024, lintJ1: l1.maxRssKB / 1024, lintJN: lN.maxRssKB / 1024, cacheWarm: warm.maxRssKB / 1024 },
     repetitions: reps,
   };
@@ -150,6 +155,10 @@ for (const t of targets) {
   console.log(
     `${t.name.padEnd(7)} ${String(p1.files).padStart(6)} ${fmt(mb, 1).padStart(6)} ${fmt(p1.ms / 1000).padStart(9)}s ${fmt(pN.ms / 1000).padStart(9)}s ${fmt(l1.ms / 1000).padStart(9)}s ${fmt(lN.ms / 1000).padStart(9)}s ${fmt(warm.ms / 1000).padStart(9)}s ${fmt(warm1.ms / 1000).padStart(10)}s |` +
       ` ${fmt(row.ratios.lintOverParseJ1).padStart(12)}x ${fmt(row.ratios.speedupJN).padStart(5)}x ${fmt(row.ratios.warmOverCold).padStart(9)}x ${fmt(row.ratios.warmOneChangedOverCold).padStart(9)}x ${fmt(p1.maxRssKB / 1024, 0).padStart(8)}MB ${fmt(Math.max(l1.maxRssKB, lN.maxRssKB) / 1024, 0).padStart(7)}MB`,
+  );
+  const more = (a: M, b: M) => `${b.cpuMs >= a.cpuMs ? '+' : ''}${fmt(((b.cpuMs - a.cpuMs) / a.cpuMs) * 100, 0)} %`;
+  console.log(
+    `${''.padEnd(7)} CPU, all threads: parse j1 ${fmt(p1.cpuMs / 1000, 1)}s, jN ${fmt(pN.cpuMs / 1000, 1)}s (${more(p1, pN)}); lint j1 ${fmt(l1.cpuMs / 1000, 1)}s, jN ${fmt(lN.cpuMs / 1000, 1)}s (${more(l1, lN)})`,
   );
 }
 const r10 = results.find((r) => r.corpus === '10MB') as { lint: { j1: M } } | undefined;
