@@ -74,15 +74,14 @@ function readUsed(path: string): string {
 
 /**
  * Removes entries and project memos of the current format that no run has used for `MAX_UNUSED_DAYS`; the
- * directory is scanned at most once a day (the mtime of `.pruned` records when). Returns how many were removed.
+ * directory is scanned at most once a day (the mtime of `.pruned` records when).
  */
-export function pruneCache(cfg: CacheConfig): number {
+export function pruneCache(cfg: CacheConfig): void {
   const now = Date.now();
   const dir = join(cfg.dir, CACHE_FORMAT);
   const marker = join(dir, '.pruned');
-  let removed = 0;
   try {
-    if (now - statSync(marker).mtimeMs < DAY_MS) return 0;
+    if (now - statSync(marker).mtimeMs < DAY_MS) return;
   } catch {
     // A cache seen for the first time is scanned a day from now (a new one has nothing old in it).
     try {
@@ -90,7 +89,7 @@ export function pruneCache(cfg: CacheConfig): number {
     } catch {
       // never fails the lint
     }
-    return 0;
+    return;
   }
   const old = (path: string) => {
     try {
@@ -109,21 +108,18 @@ export function pruneCache(cfg: CacheConfig): number {
           // Entries, and temporary files a killed run left behind.
           if ((n.endsWith('.json') || n.endsWith('.tmp')) && old(join(path, n))) {
             rmSync(join(path, n), { force: true });
-            removed++;
             left--;
           }
         }
         if (left === 0) rmSync(path, { recursive: true, force: true });
       } else if (e.isFile() && /^project-[0-9a-f]+\.json(\.[^/]*\.tmp)?$/.test(e.name) && old(path)) {
         rmSync(path, { force: true });
-        removed++;
       }
     }
     writeFileSync(marker, '');
   } catch {
     // like every cache write: never fails the lint
   }
-  return removed;
 }
 
 /** The key of a file's entry: its bytes as read (no decoding needed to look it up), path and the salt. */
