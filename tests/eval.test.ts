@@ -238,7 +238,7 @@ describe('eval: npm run eval on a synthetic corpus', () => {
     },
     {
       project: 'gadget', repo: 'acme/gadget', language: 'cython', before: gadget.before, after: gadget.after, port_commits: [gadget.after], url: 'https://example.org/acme/gadget/pull/2',
-      sites: [{ path: 'gadget.pyx', line: 1, category: 'module-declaration', what: 'directive' }], left_alone: [],
+      sites: [{ path: 'gadget.pyx', line: 1, category: 'module-declaration', what: 'directive' }, { path: 'gone.pyx', line: 1, category: 'other', what: 'a file the BEFORE tree lacks' }], left_alone: [],
     },
   ];
   const portsFile = join(tmp, 'ports.json');
@@ -253,7 +253,7 @@ describe('eval: npm run eval on a synthetic corpus', () => {
     const r = runEval([...common, '--verdicts', verdicts]);
     assert.equal(r.status, 0, r.stderr);
     const s = JSON.parse(readFileSync(out('results.json'), 'utf8'));
-    assert.deepEqual(s.recall, { sites: 5, strict: 3, sameFunction: 4 });
+    assert.deepEqual(s.recall, { sites: 6, strict: 3, sameFunction: 4 });
     assert.deepEqual(s.byCategory['global-state'], { sites: 1, strict: 0, sameFunction: 1 });
     assert.deepEqual(s.byCategory['object-state'], { sites: 1, strict: 0, sameFunction: 0 });
     const w = s.ports.find((p: { project: string }) => p.project === 'widget');
@@ -268,11 +268,12 @@ describe('eval: npm run eval on a synthetic corpus', () => {
     assert.equal(unjudged.length, 1 + 5);
     assert.ok(unjudged.some((l) => l.startsWith('gadget\tafter\tgadget.pyx\tFT410\t')));
     const docs = readFileSync(out('real-world.md'), 'utf8');
-    assert.match(docs, /\| \*\*all\*\* \| \*\*5\*\* \| \*\*3\/5 \(60\.0 %\)\*\* \| \*\*4\/5 \(80\.0 %\)\*\* \|/);
+    assert.match(docs, /\| \*\*all\*\* \| \*\*6\*\* \| \*\*3\/6 \(50\.0 %\)\*\* \| \*\*4\/6 \(66\.7 %\)\*\* \|/);
     assert.match(docs, /`src\/widget\.c:13` object-state: a change no rule points at/);
     assert.match(docs, /registry filled at init only/);
     assert.ok(!docs.includes(tmp), 'no path of the machine in the docs');
-    assert.match(r.stdout, /overall\s+5\s+3\/5/);
+    assert.match(r.stdout, /overall\s+6\s+3\/6/);
+    assert.match(r.stdout, /CORPUS ERROR gadget gone\.pyx:1: not in the BEFORE tree/);
   });
 
   it('a second run reuses the exported trees and gives the same docs', () => {

@@ -31,6 +31,8 @@ export interface PortSummary {
   /** Sites found only by the same-function measure (no finding within the window). */
   sameFunctionOnly: Site[];
   leftAlone: LeftAlone[];
+  scope: string[] | null;
+  badSites: { path: string; line: number; why: string }[];
 }
 
 export interface UnjudgedRow {
@@ -52,7 +54,7 @@ export interface Summary {
   byCategory: Record<Category, Tally>;
   byLanguage: Record<string, Tally>;
   density: { before: { findings: number; kloc: number; perKloc: number | null }; after: { findings: number; kloc: number; perKloc: number | null }; change: number | null };
-  precision: { after: Precision; afterByRule: Record<string, Precision>; beforeSample: Precision; causesAfter: [string, number][]; causesBefore: [string, number][] };
+  precision: { after: Precision; afterDistinct: Precision; afterByRule: Record<string, Precision>; beforeSample: Precision; causesAfter: [string, number][]; causesBefore: [string, number][] };
   unjudged: UnjudgedRow[];
 }
 
@@ -89,6 +91,10 @@ export function summarise(runs: readonly PortRun[], failures: { port: Port; erro
   for (const r of runs) for (const m of r.matches) addMatch((byLanguage[r.port.language] ??= emptyTally()), m);
   const afterJudged = runs.flatMap((r) => r.after.judged);
   const sample = sampleBefore(runs.flatMap((r) => r.before.judged), BEFORE_SAMPLE);
+  // Ports of one repository check overlapping trees: the same finding (path, rule, line text) counts once here.
+  const repoOf = new Map(runs.map((r) => [r.port.project, r.port.repo]));
+  const distinct = new Map<string, Judged>();
+  for (const j of afterJudged) distinct.set(`${repoOf.get(j.port)}\t${j.finding.path}\t${j.finding.rule}\t${j.key}`, j);
   const afterByRule: Record<string, Precision> = {};
   for (const rule of [...new Set(afterJudged.map((j) => j.finding.rule))].sort()) afterByRule[rule] = precision(afterJudged.filter((j) => j.finding.rule === rule));
   const bf = runs.reduce((n, r) => n + countable(r.before.findings).length, 0);
@@ -111,6 +117,8 @@ export function summarise(runs: readonly PortRun[], failures: { port: Port; erro
       missed: r.matches.filter((m) => !m.sameFunction).map((m) => m.site),
       sameFunctionOnly: r.matches.filter((m) => m.sameFunction && !m.strict).map((m) => m.site),
       leftAlone: r.port.left_alone,
+      scope: r.port.scope ?? null,
+      badSites: r.badSites.map((b) => ({ path: b.site.path, line: b.site.line, why: b.why })),
     })),
     failures: failures.map((f) => ({ project: f.port.project, error: f.error })),
     recall,
@@ -123,6 +131,7 @@ export function summarise(runs: readonly PortRun[], failures: { port: Port; erro
     },
     precision: {
       after: precision(afterJudged),
+      afterDistinct: precision([...distinct.values()]),
       afterByRule,
       beforeSample: precision(sample),
       causesAfter: causes(afterJudged),
@@ -140,6 +149,7 @@ export function renderText(s: Summary): string {
   const out: string[] = [];
   out.push(`ftlint ${s.ftlint} on ${s.ports.length} ports, ${s.recall.sites} sites${s.failures.length ? ` (${s.failures.length} ports failed)` : ''}`);
   for (const f of s.failures) out.push(`  FAILED ${f.project}: ${f.error}`);
+  for (const p of s.ports) for (const b of p.badSites) out.push(`  CORPUS ERROR ${p.project} ${b.path}:${b.line}: ${b.why}`);
   out.push('', 'port                     lang    sites  strict         same-function  findings/kLOC before -> after');
   for (const p of s.ports) {
     out.push(
@@ -156,6 +166,8 @@ export function renderText(s: Summary): string {
   out.push('', `findings/kLOC: before ${num(d.before.perKloc)} (${d.before.findings} in ${d.before.kloc} kLOC) -> after ${num(d.after.perKloc)} (${d.after.findings} in ${d.after.kloc} kLOC): ${d.change === null ? '–' : `${(d.change * 100).toFixed(1)} %`}`);
   const pa = s.precision.after;
   out.push(`precision on AFTER trees: (T+B)/judged ${pct(pa.right)}, T/judged ${pct(pa.live)}  [T ${pa.T}, B ${pa.B}, F ${pa.F}; ${pa.findings - pa.judged} of ${pa.findings} unjudged]`);
+  const pd = s.precision.afterDistinct;
+  out.push(`  counting each finding once per repository: (T+B)/judged ${pct(pd.right)}, T/judged ${pct(pd.live)}  [T ${pd.T}, B ${pd.B}, F ${pd.F}]`);
   const pb = s.precision.beforeSample;
   out.push(`precision on a sample of ${pb.findings} BEFORE findings: (T+B)/judged ${pct(pb.right)}, T/judged ${pct(pb.live)}  [T ${pb.T}, B ${pb.B}, F ${pb.F}; ${pb.findings - pb.judged} unjudged]`);
   if (s.precision.causesAfter.length) {
@@ -202,11 +214,11 @@ export function renderMarkdown(s: Summary, ports: readonly Port[]): string {
   o.push('');
   o.push('## Ports');
   o.push('');
-  o.push('| Project | Language | Port | BEFORE | AFTER | Sites | kLOC |');
-  o.push('|---|---|---|---|---|---:|---:|');
+  o.push('| Project | Language | Port | BEFORE | AFTER | Sites | Checked | kLOC |');
+  o.push('|---|---|---|---|---|---:|---|---:|');
   for (const p of s.ports) {
     const port = byName.get(p.project)!;
-    o.push(`| ${p.project} ([${p.repo}](https://github.com/${p.repo})) | ${p.language} | [${md(p.url.replace(/^https:\/\/github\.com\//, ''))}](${p.url}) | ${commitLink(p.repo, port.before)} | ${commitLink(p.repo, port.after)} (${port.port_commits.length} commit${port.port_commits.length > 1 ? 's' : ''}) | ${p.recall.sites} | ${p.before.kloc} |`);
+    o.push(`| ${p.project} ([${p.repo}](https://github.com/${p.repo})) | ${p.language} | [${md(p.url.replace(/^https:\/\/github\.com\//, ''))}](${p.url}) | ${commitLink(p.repo, port.before)} | ${commitLink(p.repo, port.after)} (${port.port_commits.length} commit${port.port_commits.length > 1 ? 's' : ''}) | ${p.recall.sites} | ${p.scope ? p.scope.map((d) => `\`${d}/\``).join(', ') : 'whole tree'} | ${p.before.kloc} |`);
   }
   if (s.failures.length) {
     o.push('');
@@ -249,6 +261,8 @@ export function renderMarkdown(s: Summary, ports: readonly Port[]): string {
   const pa = s.precision.after;
   const pb = s.precision.beforeSample;
   o.push(`On the AFTER trees: **${pct(pa.right)} T+B, ${pct(pa.live)} T** of ${pa.judged} judged findings (T ${pa.T}, B ${pa.B}, F ${pa.F}${pa.findings > pa.judged ? `; ${pa.findings - pa.judged} of ${pa.findings} not yet judged` : ''}).`);
+  const pd = s.precision.afterDistinct;
+  o.push(`Counting a finding that recurs in several ports of one repository (numpy's four, protobuf's two) once: ${pct(pd.right)} T+B, ${pct(pd.live)} T of ${pd.judged} distinct findings (T ${pd.T}, B ${pd.B}, F ${pd.F}).`);
   o.push(`On the BEFORE sample: ${pct(pb.right)} T+B, ${pct(pb.live)} T of ${pb.judged} judged (T ${pb.T}, B ${pb.B}, F ${pb.F}${pb.findings > pb.judged ? `; ${pb.findings - pb.judged} not yet judged` : ''}).`);
   o.push('');
   o.push('| Rule (AFTER) | Findings | T | B | F | Unjudged | T+B |');

@@ -27,6 +27,8 @@ export interface PortRun {
   before: TreeRun;
   after: TreeRun;
   matches: SiteMatch[];
+  /** Sites whose path is not in the BEFORE tree or whose line is past its end: errors in the corpus. */
+  badSites: { site: Port['sites'][number]; why: string }[];
 }
 
 export interface PortFailure {
@@ -121,10 +123,26 @@ export function runPort(port: Port, opts: RunOptions): PortRun | PortFailure {
       return unitCache.get(path) ?? null;
     };
     const matches = port.sites.map((s) => matchSite(s, before.findings, units));
-    return { port, before, after, matches };
+    const badSites: PortRun['badSites'] = [];
+    for (const site of port.sites) {
+      // Files ftlint does not read (numpy's .c.src templates, say) are not exported: ask git for them.
+      const file = join(root, site.path);
+      const text = existsSync(file) ? readFileSync(file, 'utf8') : blobText(gitDir, port.before, site.path);
+      if (text === null) badSites.push({ site, why: 'not in the BEFORE tree' });
+      else {
+        const lines = text.split('\n').length;
+        if (site.line > lines) badSites.push({ site, why: `line past the end (${lines} lines)` });
+      }
+    }
+    return { port, before, after, matches, badSites };
   } catch (e) {
     return { port, error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+function blobText(gitDir: string, commit: string, path: string): string | null {
+  const r = spawnSync('git', ['--git-dir', gitDir, 'cat-file', 'blob', `${commit}:${path}`], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return r.status === 0 ? r.stdout : null;
 }
 
 export function isFailure(r: PortRun | PortFailure): r is PortFailure {
