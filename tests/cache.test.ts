@@ -164,3 +164,20 @@ describe('result cache', () => {
     for (const f of files()) assert.ok(Date.now() - statSync(join(v, f)).mtimeMs < 3600 * 1000, `${f} marked used`);
   });
 });
+
+describe('result cache: included project headers', () => {
+  it('a change to a header whose macros decide a branch re-lints the file that includes it, even when the header is not checked', async () => {
+    const root = join(tmp, 'hdr');
+    const src = join(root, 'src');
+    const inc = join(root, 'include');
+    mkdirSync(src, { recursive: true });
+    mkdirSync(inc, { recursive: true });
+    writeFileSync(join(inc, 'cfg.h'), '#ifndef CFG_H\n#define CFG_H\n#define USE_DICT 0\n#endif\n');
+    writeFileSync(join(src, 'a.c'), '#include "../include/cfg.h"\n#if USE_DICT\nPyObject *f(PyObject *d, PyObject *k) { return PyDict_GetItem(d, k); }\n#endif\n');
+    const lint = () => run({ paths: [src], cwd: root, ruleIds: selectRules(undefined, undefined), jobs: 1, cacheDir: join(root, 'cache') });
+    assert.equal((await lint()).findings.length, 0, 'USE_DICT is 0: the branch is compiled out');
+    assert.equal((await lint()).findings.length, 0);
+    writeFileSync(join(inc, 'cfg.h'), '#ifndef CFG_H\n#define CFG_H\n#define USE_DICT 1\n#endif\n');
+    assert.deepEqual((await lint()).findings.map((f) => f.rule), ['FT201'], 'the cached result is not used: its header changed');
+  });
+});

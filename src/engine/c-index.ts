@@ -598,7 +598,7 @@ const FILE_SCOPE_PARENTS = new Set([
 ]);
 
 const THREAD_SAFE_TYPE =
-  /\b(_Thread_local|thread_local|__thread|Py_THREAD_LOCAL|\w+_TLS|_Atomic|atomic_\w+|std::atomic|std::once_flag|once_flag|PyMutex|PyThread_type_lock|Py_tss_t|pthread_mutex_t|pthread_rwlock_t|pthread_once_t|pthread_key_t|std::mutex|std::shared_mutex|std::recursive_mutex|CRITICAL_SECTION|SRWLOCK|INIT_ONCE|mtx_t|tss_t|PyThread_type_key)\b|__declspec\s*\(\s*thread\s*\)/;
+  /\b(_Thread_local|thread_local|__thread|Py_THREAD_LOCAL|_Py_thread_local|\w+_TLS|_Atomic|atomic_\w+|std::atomic|std::once_flag|once_flag|PyMutex|PyThread_type_lock|Py_tss_t|pthread_mutex_t|pthread_rwlock_t|pthread_once_t|pthread_key_t|std::mutex|std::shared_mutex|std::recursive_mutex|CRITICAL_SECTION|SRWLOCK|INIT_ONCE|mtx_t|tss_t|PyThread_type_key)\b|__declspec\s*\(\s*thread\s*\)/;
 
 function collectDecl(node: Node, fn: number, out: DeclInfo[]): void {
   let isStatic = false;

@@ -21,7 +21,7 @@ export interface CacheConfig {
   salt: string;
 }
 
-export const CACHE_FORMAT = 'v3';
+export const CACHE_FORMAT = 'v4';
 
 const sha = (...parts: (string | Buffer)[]) => {
   const h = createHash('sha256');
@@ -122,6 +122,22 @@ export function pruneCache(cfg: CacheConfig): void {
   }
 }
 
+/** Hash of a dependency's bytes (FileOutput.deps). */
+export const contentHash = (buf: Buffer): string => sha(buf).slice(0, 32);
+
+/** Every dependency the entry was computed with is still as it was. */
+function depsUnchanged(deps: { path: string; hash: string }[] | undefined): boolean {
+  if (!deps) return true;
+  for (const d of deps) {
+    try {
+      if (contentHash(readFileSync(d.path)) !== d.hash) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** The key of a file's entry: its bytes as read (no decoding needed to look it up), path and the salt. */
 export function cacheKey(cfg: CacheConfig, displayPath: string, bytes: Buffer): string {
   return sha(cfg.salt, displayPath, bytes);
@@ -159,7 +175,7 @@ export function cacheGet(cfg: CacheConfig, key: string): FileOutput | null {
     const nl = text.indexOf('\n');
     if (nl < 0) return null;
     const out = JSON.parse(text.slice(0, nl)) as FileOutput;
-    if (!unpackFindings(out.findings)) return null;
+    if (!depsUnchanged(out.deps) || !unpackFindings(out.findings)) return null;
     out.facts = null;
     if (text.length > nl + 1 && !text.startsWith('null', nl + 1)) out.cachedFacts = path;
     out.key = key;

@@ -1,6 +1,8 @@
 // Per-file work, run inside a worker thread: read once, lower macros, parse once, build one index,
 // run every selected file rule over it, extract compact facts, free the tree.
-import { codeView, lowerC } from '../parse/lower.js';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { codeView, inDead, lowerC } from '../parse/lower.js';
 import { parse, type Grammar } from '../parse/parser.js';
 import { LineMap } from '../parse/source.js';
 import { cmakeCodeView, hashCodeView, rustCodeView } from '../parse/text-code.js';
@@ -12,7 +14,7 @@ import { extractModuleFacts, type FileFacts, type ProjectInfo } from './facts.js
 import { extractGlobals } from './globals.js';
 import { extractObjects } from './objects.js';
 import { readBytes, readSource } from './read.js';
-import { cacheGet, cacheKey, cachePut, type CacheConfig } from './cache.js';
+import { cacheGet, cacheKey, cachePut, contentHash, type CacheConfig } from './cache.js';
 import type { SourceFileRef } from './discover.js';
 import { extractSuppressions, type Suppression } from '../suppress/comments.js';
 import { pythonRole } from './py-tree.js';
@@ -30,6 +32,8 @@ export interface FileOutput {
   diagnostics: ToolDiagnostic[];
   bytes: number;
   lines: number;
+  /** Project headers whose macros the result depends on (`#include "…"`), with a hash of their text: a cached result is used only while they are unchanged. */
+  deps?: { path: string; hash: string }[];
 }
 
 export interface LintOptions {
@@ -102,7 +106,15 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
     out.diagnostics.push({ code: 'FT000', path: file.display, reason: 'skipped', severity: 'info', message: 'generated file (Cython/SWIG output); check its sources instead' });
     return out;
   }
-  const lowered = lowerC(text);
+  // The free-threaded build's view: branches it never compiles are blanked before parsing.
+  const deps: { path: string; hash: string }[] = [];
+  const include = (name: string, from: string) => {
+    const h = readProjectHeader(name, from);
+    if (h) deps.push({ path: h.path, hash: h.hash });
+    return h;
+  };
+  const lowered = lowerC(text, file.language === 'cpp' ? 'cpp' : /\.h$/i.test(file.abs) ? 'header' : 'c', { path: file.abs, include });
+  if (deps.length > 0) out.deps = deps;
   const tree = parse(grammar, lowered.text, opts.parseTimeoutMs * 1000);
   if (!tree) {
     out.diagnostics.push({ code: 'FT000', path: file.display, reason: 'parse-limit', severity: 'warning', message: `parsing took longer than ${opts.parseTimeoutMs} ms; skipped` });
@@ -110,6 +122,8 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
   }
   try {
     const code = codeView(lowered.text);
+    let raw: string | null = null;
+    const rawCode = () => (raw ??= codeView(text));
     const index = buildCIndex(tree.rootNode, code, lowered.text);
     const applicable = opts.rules.filter((r) => r.languages.includes(file.language));
     let current: FileRule | null = null;
@@ -127,6 +141,9 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
       report: reporter(file, lines, out, () => current, (rule, args) => {
         // Code compiled only for CPython < 3.13 never runs free-threaded (FT1 rules judge guards themselves).
         if (rule.meta.family !== 'FT1' && onlyBefore313(condTextsAt(lowered, args.start))) return false;
+        // Code the free-threaded build never compiles: only rules that read the GIL-build view report there,
+        // and never inside a comment or string of it.
+        if (lowered.dead.length > 0 && inDead(lowered, args.start)) return rule.gilView === true && rawCode().charCodeAt(args.start) !== 32;
         // Never inside a comment or string (tree-sitter's error recovery can see code in an unterminated comment).
         return !(code.charCodeAt(args.start) === 32 && !/\s/.test(text[args.start] ?? ' '));
       }),
@@ -148,6 +165,32 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
     tree.delete();
   }
   return out;
+}
+
+const headerCache = new Map<string, { path: string; text: string; hash: string; stamp: string } | null>();
+const MAX_HEADER = 1 << 20;
+
+/** `#include "name"` from `from`: the header beside it (null when there is none), re-read when it changed. */
+function readProjectHeader(name: string, from: string): { path: string; text: string; hash: string } | null {
+  const path = resolvePath(dirname(from), name);
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return null; // not there: a system or generated header
+  }
+  if (!st.isFile() || st.size > MAX_HEADER) return null;
+  const stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  const known = headerCache.get(path);
+  if (known && known.stamp === stamp) return known;
+  try {
+    const buf = readFileSync(path);
+    const h = { path, text: buf.toString('utf8'), hash: contentHash(buf), stamp };
+    headerCache.set(path, h);
+    return h;
+  } catch {
+    return null;
+  }
 }
 
 function reporter(file: SourceFileRef, lines: LineMap, out: FileOutput, rule: () => FileRule | null, keep?: (rule: FileRule, args: ReportArgs) => boolean) {

@@ -6,6 +6,8 @@
 // (with the objects locked), the preprocessor conditions in force at each offset, and `#define`s of
 // interest, without being fooled by comments, strings or character literals.
 
+import { TargetEnv, type TargetKind, type Tri } from './target.js';
+
 export type RegionKind = 'cs' | 'cs2' | 'cs_mutex' | 'cs2_mutex' | 'allow_threads';
 
 export interface MacroUse {
@@ -65,6 +67,11 @@ export interface Lowered {
   includes: { path: string; start: number }[];
   /** Offsets of `PyMODINIT_FUNC` uses: the functions they start are module init functions, whatever their name. */
   modinit: number[];
+  /**
+   * Spans compiled out of every free-threaded build (a branch whose condition is false for the target, see
+   * target.ts): blanked in `text`, so the parser sees the program the compiler sees. Empty without a target.
+   */
+  dead: { start: number; end: number }[];
 }
 
 type Lowering =
@@ -160,6 +167,16 @@ export function negateCond(c: string): string {
 
 interface CondState {
   frames: CondFrame[];
+  /** Whether the current branch is compiled, given that the enclosing code is: true, false, or unknown (null). */
+  branch: Tri;
+  /** Whether an earlier branch (or this one) is certainly taken, possibly (null), or certainly not. */
+  taken: Tri;
+  /** Every branch's fate is known so far: the directive lines can go too, leaving the live branch bare. */
+  decided: boolean;
+  /** Opened inside dead code: its whole text is blanked with it. */
+  inDead: boolean;
+  /** The group's directive lines. */
+  lines: [number, number][];
   // For region matching across branches:
   stackAtIf: Region[];
   firstBranchEnd: Region[] | null;
@@ -167,14 +184,42 @@ interface CondState {
   prevConds: string[];
 }
 
-export function lowerC(src: string): Lowered {
+/**
+ * Lowers `src`. With a `target` (the kind of file), also evaluates its `#if`s for the free-threaded build and
+ * blanks what that build never compiles: dead branches, and the directive lines of groups whose outcome is
+ * certain (so `#if PY_MAJOR_VERSION >= 3` head `#else` head `#endif` body parses as one function).
+ */
+export interface LowerOptions {
+  /** The file's path, passed to `include` to resolve `#include "…"` relative to it. */
+  path?: string;
+  /**
+   * Reads a project header named by `#include "name"` in `from` (null when it is not the project's): its
+   * `#define`s and `#undef`s then count for the file's conditions, as the compiler sees them.
+   */
+  include?: (name: string, from: string) => { path: string; text: string } | null;
+  /** Internal: the macro state shared with the including file, its certainty, depth and the headers read. */
+  env?: TargetEnv;
+  outerCertain?: boolean;
+  depth?: number;
+  seen?: Set<string>;
+  directivesOnly?: boolean;
+}
+
+const MAX_INCLUDE_DEPTH = 6;
+
+export function lowerC(src: string, target: TargetKind | null = null, opts: LowerOptions = {}): Lowered {
   const n = src.length;
-  const parts: string[] = [];
-  let copied = 0;
+  const edits: [number, number, string][] = [];
   const replace = (start: number, end: number, text: string) => {
-    parts.push(src.slice(copied, start), text);
-    copied = end;
+    edits.push([start, end, text]);
   };
+  const env = opts.env ?? (target ? new TargetEnv(target) : null);
+  const outerCertain = opts.outerCertain ?? true;
+  const seen = opts.seen ?? new Set<string>(opts.path ? [opts.path] : []);
+  const directivesOnly = opts.directivesOnly === true;
+  const dead: { start: number; end: number }[] = [];
+  let isDead = false;
+  let deadFrom = 0;
   /** Replacement text of the same length: `ch` then spaces, newlines kept so lines stay lines. */
   const pad = (start: number, end: number, ch: string) => blankInto([ch], src, start + ch.length, end).join('');
 
@@ -241,6 +286,16 @@ export function lowerC(src: string): Lowered {
       lineStart = true;
       continue;
     }
+    if (directivesOnly) {
+      // A header read for its macros only: skip to the next line unless this one opens a comment or a literal
+      // that could hide or span a line break.
+      let k = i;
+      for (let d = c; k < n && d !== 10 && d !== 47 && d !== 34 && d !== 39; d = src.charCodeAt(++k));
+      if (k >= n || src.charCodeAt(k) === 10) {
+        i = k;
+        continue;
+      }
+    }
     lineStart = false;
     if (c === 34 || c === 39) {
       i = skipQuoted(i);
@@ -254,7 +309,7 @@ export function lowerC(src: string): Lowered {
         i = skipRaw(j);
         continue;
       }
-      if (j - i >= macroMin && j - i <= macroMax && macroFirst.has(c)) {
+      if (!isDead && !directivesOnly && j - i >= macroMin && j - i <= macroMax && macroFirst.has(c)) {
         const name = src.slice(i, j);
         const low = macros.get(name);
         if (low) j = lowerMacro(name, low, i, j);
@@ -265,6 +320,14 @@ export function lowerC(src: string): Lowered {
     i++;
   }
   for (const r of openRegions) mismatches.push({ kind: 'unclosed', at: r.begin });
+  if (isDead) blankDead(deadFrom, n);
+  edits.sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let copied = 0;
+  for (const [start, end, text] of edits) {
+    parts.push(src.slice(copied, start), text);
+    copied = end;
+  }
   parts.push(src.slice(copied));
   return {
     text: parts.join(''),
@@ -275,7 +338,39 @@ export function lowerC(src: string): Lowered {
     defines,
     includes,
     modinit,
+    dead,
   };
+
+  function blankDead(start: number, end: number): void {
+    if (end <= start) return;
+    dead.push({ start, end });
+    replace(start, end, pad(start, end, ''));
+  }
+
+  /** Re-reads whether code here is compiled out, after a directive at [start, end) changed the group stack. */
+  function updateDead(start: number, end: number): void {
+    const now = condStack.some((st) => st.branch === false);
+    if (now && !isDead) deadFrom = end;
+    else if (!now && isDead) blankDead(deadFrom, start);
+    isDead = now;
+  }
+
+  /** Code here is compiled for certain (given the target): every enclosing branch is. */
+  function certain(): boolean {
+    return outerCertain && condStack.every((st) => st.branch === true);
+  }
+
+  /** Applies a project header's `#define`s and `#undef`s to the macro state, as its inclusion here would. */
+  function includeHeader(name: string): void {
+    if (!env || !opts.include || !opts.path || (opts.depth ?? 0) >= MAX_INCLUDE_DEPTH) return;
+    const h = opts.include(name, opts.path);
+    if (!h || seen.has(h.path)) return;
+    seen.add(h.path);
+    // First inclusion: its include guard is not defined yet.
+    const guard = includeGuard(h.text);
+    if (guard) env.undef(guard, true);
+    lowerC(h.text, 'header', { env, include: opts.include, path: h.path, outerCertain: certain(), depth: (opts.depth ?? 0) + 1, seen, directivesOnly: true });
+  }
 
   function skipQuoted(start: number): number {
     const q = src.charCodeAt(start);
@@ -414,14 +509,17 @@ export function lowerC(src: string): Lowered {
     if (!m) return k;
     const kw = m[1] as string;
     const rest = (m[2] as string).replace(/\/\/.*$/, '').trim();
+    const evaluate = (expr: string): Tri => (env && !isDead ? env.evaluate(expr) : null);
     switch (kw) {
       case 'if':
       case 'ifdef':
       case 'ifndef': {
         const cond = kw === 'if' ? normCond(rest) : kw === 'ifdef' ? `defined(${rest})` : `!defined(${rest})`;
         const frames = [...currentFrames(), { cond, at: start }];
-        condStack.push({ frames, stackAtIf: [...openRegions], firstBranchEnd: null, branchEnds: [], prevConds: [cond] });
-        conds.push({ start, frames });
+        const c = evaluate(kw === 'if' ? rest : cond);
+        condStack.push({ frames, stackAtIf: [...openRegions], firstBranchEnd: null, branchEnds: [], prevConds: [cond], branch: c, taken: c, decided: c !== null, inDead: isDead, lines: [[start, k]] });
+        if (!directivesOnly) conds.push({ start, frames });
+        updateDead(start, k);
         break;
       }
       case 'elif':
@@ -430,8 +528,21 @@ export function lowerC(src: string): Lowered {
       case 'else': {
         const st = condStack[condStack.length - 1];
         if (!st) break;
-        st.branchEnds.push([...openRegions]);
+        if (st.branch !== false) st.branchEnds.push([...openRegions]);
         openRegions = [...st.stackAtIf];
+        st.lines.push([start, k]);
+        // This branch's fate: dead once an earlier branch is certainly taken; `#else` is taken when none was.
+        const own: Tri = kw === 'else' ? true : st.inDead ? null : env ? env.evaluate(kw === 'elif' ? rest : kw === 'elifdef' ? `defined(${rest})` : `!defined(${rest})`) : null;
+        if (st.taken === true) st.branch = false;
+        else if (st.taken === false) {
+          st.branch = own;
+          st.taken = own;
+          st.decided &&= own !== null;
+        } else {
+          st.branch = own === false ? false : null;
+          if (own === true) st.taken = true;
+          st.decided = false;
+        }
         const base = st.frames.slice(0, -1);
         const negs = st.prevConds.map(negateCond);
         const cond =
@@ -440,14 +551,22 @@ export function lowerC(src: string): Lowered {
             : [...negs, kw === 'elif' ? normCond(rest) : kw === 'elifdef' ? `defined(${rest})` : `!defined(${rest})`].join(' && ');
         if (kw !== 'else') st.prevConds.push(kw === 'elif' ? normCond(rest) : `defined(${rest})`);
         st.frames = [...base, { cond, at: start }];
-        conds.push({ start, frames: st.frames });
+        if (!directivesOnly) conds.push({ start, frames: st.frames });
+        // The stack's own state is updated above; dead-ness is re-read with this group's new branch.
+        updateDead(start, k);
         break;
       }
       case 'endif': {
-        const st = condStack.pop();
+        const st = condStack[condStack.length - 1];
         if (!st) break;
-        st.branchEnds.push([...openRegions]);
-        const first = st.branchEnds[0] as Region[];
+        if (st.branch !== false) st.branchEnds.push([...openRegions]);
+        condStack.pop();
+        updateDead(start, k);
+        if (env && st.decided && !st.inDead && !isDead) {
+          st.lines.push([start, k]);
+          for (const [a, b] of st.lines) replace(a, b, pad(a, b, ''));
+        }
+        const first = (st.branchEnds[0] ?? [...openRegions]) as Region[];
         // A branch-local BEGIN/END that the other branch does not mirror: compare region depth.
         if (st.branchEnds.length > 1 && st.branchEnds.some((b) => b.length !== first.length)) {
           const culprit = st.branchEnds.find((b) => b.length !== st.stackAtIf.length) ?? first;
@@ -455,12 +574,17 @@ export function lowerC(src: string): Lowered {
           if (r) mismatches.push({ kind: 'branches-disagree', at: r.begin });
         }
         openRegions = [...first];
-        conds.push({ start: k, frames: currentFrames() });
+        if (!directivesOnly) conds.push({ start: k, frames: currentFrames() });
+        break;
+      }
+      case 'undef': {
+        if (env && !isDead && /^\w+$/.test(rest)) env.undef(rest, certain());
         break;
       }
       case 'define': {
         const dm = /^(\w+)(\(([^)]*)\))?\s*(.*)$/s.exec(rest);
-        if (dm) {
+        if (dm && env && !isDead) env.define(dm[1] as string, dm[2] !== undefined, dm[4] as string, certain());
+        if (dm && !directivesOnly) {
           defines.push({
             name: dm[1] as string,
             params: dm[2] !== undefined ? (dm[3] as string).split(',').map((p) => p.trim()).filter(Boolean) : null,
@@ -472,8 +596,11 @@ export function lowerC(src: string): Lowered {
         break;
       }
       case 'include': {
-        const im = /^[<"]([^>"]+)[>"]/.exec(rest);
-        if (im) includes.push({ path: im[1] as string, start });
+        const im = /^([<"])([^>"]+)[>"]/.exec(rest);
+        if (im) {
+          includes.push({ path: im[2] as string, start });
+          if (im[1] === '"' && !isDead) includeHeader(im[2] as string);
+        }
         break;
       }
     }
@@ -484,6 +611,42 @@ export function lowerC(src: string): Lowered {
     const top = condStack[condStack.length - 1];
     return top ? top.frames : [];
   }
+}
+
+/** The macro of a header's include guard (`#ifndef X` then `#define X` before any code), or null. */
+export function includeGuard(text: string): string | null {
+  let k = 0;
+  const n = text.length;
+  // Skip white space and comments (one linear scan: no regex that could backtrack over many comments).
+  for (;;) {
+    while (k < n && /\s/.test(text[k] as string)) k++;
+    if (text.startsWith('/*', k)) {
+      const e = text.indexOf('*/', k + 2);
+      if (e < 0) return null;
+      k = e + 2;
+    } else if (text.startsWith('//', k)) {
+      const e = text.indexOf('\n', k);
+      if (e < 0) return null;
+      k = e + 1;
+    } else break;
+  }
+  const m = /^#[ \t]*ifndef[ \t]+(\w+)[^\n]*\n[ \t]*#[ \t]*define[ \t]+(\w+)/.exec(text.slice(k, k + 400));
+  return m && m[1] === m[2] ? (m[1] as string) : null;
+}
+
+/** Whether `offset` is in code the free-threaded build never compiles (a blanked span). */
+export function inDead(lowered: Lowered, offset: number): boolean {
+  const d = lowered.dead;
+  let lo = 0;
+  let hi = d.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = d[mid] as { start: number; end: number };
+    if (offset < s.start) hi = mid - 1;
+    else if (offset >= s.end) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 /** The preprocessor frames in force at `offset`. */

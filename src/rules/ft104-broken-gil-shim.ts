@@ -32,6 +32,8 @@ export default defineFileRule({
     references: ['Include/moduleobject.h (Py_mod_gil 4, Py_MOD_GIL_USED ((void *)0), Py_MOD_GIL_NOT_USED ((void *)1))', 'PEP 820 (slot ids)'],
   },
   languages: ['c', 'cpp'],
+  // Shims live in branches only older or GIL builds compile (`#ifndef Py_mod_gil`).
+  gilView: true,
   check(ctx) {
     for (const d of ctx.lowered.defines) {
       const v = valueOf(d.body);

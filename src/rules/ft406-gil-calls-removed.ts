@@ -1,4 +1,5 @@
 import { condTextsAt } from '../engine/c-index.js';
+import { codeView } from '../parse/lower.js';
 import { excludesFreeThreaded } from '../engine/guards.js';
 import { defineFileRule } from './types.js';
 
@@ -23,16 +24,34 @@ export default defineFileRule({
     references: ['https://docs.python.org/3/howto/free-threading-extensions.html#thread-state-and-gil-apis', 'Quansight porting guide: keep Py_BEGIN_ALLOW_THREADS'],
   },
   languages: ['c', 'cpp'],
+  // What it reports is, by definition, in code the free-threaded build does not compile: read that code.
+  gilView: true,
   check(ctx) {
     const removed = (off: number) => condTextsAt(ctx.lowered, off).some(excludesFreeThreaded);
+    // Compiled branches (no target evaluation, or a condition it could not decide): the parsed regions and calls.
     for (const r of ctx.lowered.regions) {
       if (r.kind !== 'allow_threads') continue;
-      if (removed(r.begin.start)) ctx.report({ start: r.begin.start, end: r.begin.end, message: `${r.begin.name} is compiled out of the free-threaded build (#ifndef Py_GIL_DISABLED), which still needs it` });
+      if (removed(r.begin.start)) ctx.report({ start: r.begin.start, end: r.begin.end, message: message(r.begin.name) });
     }
     for (const c of ctx.index.calls) {
-      if (THREAD_STATE_CALLS.test(c.name) && removed(c.start)) {
-        ctx.report({ start: c.start, end: c.nameEnd, message: `${c.name}() is compiled out of the free-threaded build (#ifndef Py_GIL_DISABLED), which still needs it` });
+      if (THREAD_STATE_CALLS.test(c.name) && removed(c.start)) ctx.report({ start: c.start, end: c.nameEnd, message: `${c.name}() ${REMOVED}` });
+    }
+    // Branches blanked from the free-threaded view: read their text (comments and strings excluded).
+    if (ctx.lowered.dead.length === 0) return;
+    const code = codeView(ctx.text);
+    for (const span of ctx.lowered.dead) {
+      const re = /\b(Py_BEGIN_ALLOW_THREADS|PyGILState_Ensure|PyGILState_Release|PyEval_SaveThread|PyEval_RestoreThread)\b(\s*\()?/g;
+      const body = code.slice(span.start, span.end);
+      for (let m = re.exec(body); m; m = re.exec(body)) {
+        const start = span.start + m.index;
+        const name = m[1] as string;
+        if (!removed(start)) continue;
+        if (name === 'Py_BEGIN_ALLOW_THREADS') ctx.report({ start, end: start + name.length, message: message(name) });
+        else if (m[2]) ctx.report({ start, end: start + name.length, message: `${name}() ${REMOVED}` });
       }
     }
   },
 });
+
+const REMOVED = 'is compiled out of the free-threaded build (#ifndef Py_GIL_DISABLED), which still needs it';
+const message = (name: string) => `${name} ${REMOVED}`;

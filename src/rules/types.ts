@@ -105,6 +105,11 @@ export interface FileRule {
   kind: 'file';
   meta: RuleMeta;
   languages: Language[];
+  /**
+   * Also reports in code that only GIL builds compile (branches blanked from the free-threaded view,
+   * `Lowered.dead`), e.g. thread-state calls put under `#ifndef Py_GIL_DISABLED`. Other rules never do.
+   */
+  gilView?: boolean;
   /** Called with the context kind the rule was defined for (`defineFileRule`: C/C++, `defineSourceRule`: the rest). */
   check(ctx: FileContext): void;
 }
@@ -148,8 +153,8 @@ export interface ArtifactRule {
 export type Rule = FileRule | ProjectRule | ArtifactRule | BuiltinRule;
 
 /** A rule over C/C++ files (tree-sitter-c/cpp, the lowered text and the C index). */
-export function defineFileRule(rule: { meta: RuleMeta; languages: Language[]; check(ctx: CFileContext): void }): FileRule {
-  return { kind: 'file', meta: rule.meta, languages: rule.languages, check: (ctx) => (ctx.kind === 'c' ? rule.check(ctx) : undefined) };
+export function defineFileRule(rule: { meta: RuleMeta; languages: Language[]; gilView?: boolean; check(ctx: CFileContext): void }): FileRule {
+  return { kind: 'file', meta: rule.meta, languages: rule.languages, ...(rule.gilView ? { gilView: true } : {}), check: (ctx) => (ctx.kind === 'c' ? rule.check(ctx) : undefined) };
 }
 /** A rule over Python (tree-sitter-python), Cython, packaging or build files. */
 export function defineSourceRule(rule: { meta: RuleMeta; languages: Language[]; check(ctx: SourceFileContext): void }): FileRule {
