@@ -367,7 +367,7 @@ function localDecl(code: string, text: string, s: number, e: number, fn: number,
   return typeEnd !== -1;
 }
 
-const CALLEE = /([A-Za-z_]\w*(?:\s*(?:->|\.|::)\s*~?[A-Za-z_]\w*)*)\s*\(/y;
+const CALLEE = /(?:::\s*)?([A-Za-z_]\w*(?:\s*(?:->|\.|::)\s*~?[A-Za-z_]\w*)*)\s*\(/y;
 
 /**
  * One pass over the tree (a single native `descendantsOfType`), then details from the node spans and the
@@ -459,7 +459,7 @@ export function buildCIndex(root: Node, code: string, text: string): CIndex {
         const m = CALLEE.exec(code);
         if (!m) break;
         const open = s + m[0].length - 1;
-        const nameEnd = s + (m[1] as string).length;
+        const nameEnd = s + m[0].indexOf(m[1] as string) + (m[1] as string).length; // after a leading `::`
         if (code.charCodeAt(e - 1) !== 41) break;
         const args = splitArgSpans(code, open + 1, e - 1, text);
         calls.push({ name: (m[1] as string).replace(/\s+/g, ''), start: s, end: e, nameEnd, args, fn: fnAt(s) });

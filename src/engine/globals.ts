@@ -24,7 +24,8 @@ export interface GlobalVar extends Located {
   isPointer: boolean;
 }
 
-export type WriteKind = 'assign' | 'element' | 'field' | 'update' | 'copy' | 'parse' | 'setref';
+/** `addr`: the global's address is passed to a function that writes through that parameter (`f(&g)`). */
+export type WriteKind = 'assign' | 'element' | 'field' | 'update' | 'copy' | 'parse' | 'setref' | 'addr';
 
 export interface GlobalWrite extends Located {
   name: string;
@@ -40,6 +41,19 @@ export interface GlobalWrite extends Located {
   lazy: boolean;
   /** For static types: the write happens after `PyType_Ready(&x)` in the same function. */
   afterReady: boolean;
+  /** `addr` writes: the function `&name` is passed to and the argument's position; kept only if it writes there. */
+  via?: { callee: string; arg: number };
+}
+
+/**
+ * What one function does with its pointer parameters: the positions it writes through (`*p = …`, `p->f = …`,
+ * `p[i]++`, `memcpy(p, …)`, `Py_SETREF(*p, …)`), and the calls it passes a parameter on to (callee, argument
+ * position, parameter position), so that writes in helpers reach the caller's `&global` (project fixpoint).
+ */
+export interface ParamSummary {
+  fn: string;
+  writes: number[];
+  forwards: [callee: string, arg: number, param: number][];
 }
 
 export interface GlobalFacts {
@@ -55,6 +69,8 @@ export interface GlobalFacts {
   externs: string[];
   /** The file defines `main`: a program, not an extension; its globals are not checked. */
   isProgram: boolean;
+  /** Pointer-parameter summaries of the file's functions (only those that write or forward one). */
+  params?: ParamSummary[];
 }
 
 const OBJECT_TYPE = /\b(PyObject|Py\w*Object|PyTypeObject)\b/;
@@ -116,7 +132,8 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
   const scopes = scopesOf(index);
   const vars = globalVars(index, lines, scopes);
   const writes = new WriteScan(code, lowered, index, lines, scopes).run();
-  return { vars, writes, ...entryPoints(code, lowered, index) };
+  const params = paramSummaries(index);
+  return { vars, writes, ...entryPoints(code, lowered, index), ...(params.length ? { params } : {}) };
 }
 
 interface Scopes {
@@ -215,6 +232,17 @@ class WriteScan {
           const m = /^&\s*([A-Za-z_]\w*)$/.exec(a.text.trim());
           if (m) this.add(c.fn, m[1] as string, 'parse', c.start, c.end);
         }
+      } else {
+        // `f(&g)`: a write if f writes through that parameter (decided with the project's summaries).
+        const callee = calleeName(c.name);
+        if (!callee) continue;
+        c.args.forEach((a, i) => {
+          const m = ADDR_OF.exec(a.text);
+          if (!m) return;
+          const decl = this.scopes.statics.get(c.fn)?.get(m[1] as string) ?? this.scopes.fileScope.get(m[1] as string);
+          if (decl && (TABLE_TYPE.test(decl.type) || /\bPyTypeObject\b/.test(decl.type))) return;
+          this.add(c.fn, m[1] as string, 'addr', c.start, c.end, { callee, arg: i });
+        });
       }
     }
     return this.writes;
@@ -246,7 +274,7 @@ class WriteScan {
     return ends.get(name) ?? Infinity;
   }
 
-  private add(fn: number, name: string, kind: WriteKind, start: number, end: number): void {
+  private add(fn: number, name: string, kind: WriteKind, start: number, end: number, via?: GlobalWrite['via']): void {
     const { index, code, lowered } = this;
     if (fn < 0 || KEYWORD_FN.test(functionName(index, fn))) return;
     const r = this.resolve(fn, name);
@@ -272,8 +300,59 @@ class WriteScan {
           !inReadyFailureBranch(code, c.start, c.end, start) &&
           (c.args[0]?.text ?? '').replace(/[&\s()]/g, '').replace(/^\w+\*/, '') === name,
       ),
+      ...(via ? { via } : {}),
     });
   }
+}
+
+const ADDR_OF = /^\s*&\s*([A-Za-z_]\w*)\s*$/;
+/** A plain callee name, or a C++ qualified one reduced to its last part (`ns::f` → `f`); null for `p->f`, `o.f`. */
+export function calleeName(name: string): string | null {
+  if (/^[A-Za-z_]\w*$/.test(name)) return name;
+  const m = /^(?:[A-Za-z_]\w*)?(?:::[A-Za-z_]\w*)*::([A-Za-z_]\w*)$/.exec(name);
+  return m ? (m[1] as string) : null;
+}
+
+/** ParamSummary for each function with a pointer parameter that it writes through or passes on. */
+function paramSummaries(index: CIndex): ParamSummary[] {
+  const out: ParamSummary[] = [];
+  const byFn = new Map<number, { writes: Set<number>; forwards: [string, number, number][] }>();
+  // Every parameter: only a pointer (or array) can be written through (`*p`, `p->f`, `p[i]`), so the write itself
+  // says which are pointers (the index keeps parameter types without their stars).
+  const pointerParams = index.functions.map((f) => new Map(f.params.map((p, i) => [p.name, i] as const)));
+  const entry = (fn: number) => {
+    let e = byFn.get(fn);
+    if (!e) byFn.set(fn, (e = { writes: new Set(), forwards: [] }));
+    return e;
+  };
+  const through = (fn: number, lhs: string) => {
+    const lv = lvalueRoot(lhs);
+    if (!lv || lv.kind === 'assign') return;
+    const i = pointerParams[fn]?.get(lv.root);
+    if (i !== undefined) entry(fn).writes.add(i);
+  };
+  for (const a of index.assigns) if (a.fn >= 0 && !a.isInit) through(a.fn, a.lhs);
+  for (const u of index.updates) if (u.fn >= 0) through(u.fn, u.target);
+  for (const c of index.calls) {
+    if (c.fn < 0 || (pointerParams[c.fn]?.size ?? 0) === 0) continue;
+    if ((COPY_INTO.test(c.name) || SETREF.test(c.name)) && c.args[0]) {
+      const t = c.args[0].text.trim();
+      const i = pointerParams[c.fn]?.get(t.replace(/^[*(&\s]+/, '').replace(/[)\s]+$/, '').split(/->|\.|\[/)[0] ?? '');
+      if (i !== undefined && (COPY_INTO.test(c.name) || /^\*|->|\[/.test(t))) entry(c.fn).writes.add(i);
+      continue;
+    }
+    const callee = calleeName(c.name);
+    if (!callee) continue;
+    c.args.forEach((a, k) => {
+      const i = pointerParams[c.fn]?.get(a.text.trim());
+      if (i !== undefined) entry(c.fn).forwards.push([callee, k, i]);
+    });
+  }
+  for (const [fn, e] of byFn) {
+    if (e.writes.size === 0 && e.forwards.length === 0) continue;
+    out.push({ fn: functionName(index, fn), writes: [...e.writes], forwards: e.forwards });
+  }
+  return out;
 }
 
 /** Python entry points and module exec functions, read from the tables' initializers; teardown functions; externs. */

@@ -107,8 +107,11 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
       else if (!byName.has(v.name)) byName.set(v.name, st);
     }
   }
+  const writesParam = paramWrites(files);
   for (const f of files) {
     for (const w of f.globals?.writes ?? []) {
+      // `f(&g)` writes g only if f writes through that parameter (its summary, or a known C-API out-parameter).
+      if (w.kind === 'addr' && !(w.via && writesParam(w.via.callee, w.via.arg))) continue;
       const st = w.scopeFn
         ? byStatic.get(staticKey(f.path, w.scopeFn, w.name))
         : (fileStatics.get(`${f.path}\0${w.name}`) ?? (sameFile(f.globals?.vars ?? [], w.name) || externNames.has(w.name) ? byName.get(w.name) : undefined));
@@ -119,6 +122,55 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
   const model = { globals, initOnly, reachable, entry };
   byKey.set(key, model);
   return model;
+}
+
+/** C-API and libc functions that store into the object an argument points to (positions from 0). */
+const OUT_PARAMS: Record<string, number[]> = {
+  PyDict_GetItemRef: [2],
+  PyDict_GetItemStringRef: [2],
+  PyDict_SetDefaultRef: [3],
+  PyDict_Pop: [2],
+  PyDict_PopString: [2],
+  PyMapping_GetOptionalItem: [2],
+  PyMapping_GetOptionalItemString: [2],
+  PyObject_GetOptionalAttr: [2],
+  PyObject_GetOptionalAttrString: [2],
+  PyWeakref_GetRef: [1],
+  PyErr_Fetch: [0, 1, 2],
+  PyErr_NormalizeException: [0, 1, 2],
+  PyErr_GetExcInfo: [0, 1, 2],
+  time: [0],
+  localtime_r: [1],
+  gmtime_r: [1],
+};
+
+/**
+ * Which (function, argument position) pairs write through the argument: the project's own summaries
+ * (ParamSummary), closed over the calls that pass a parameter on, plus the known out-parameters.
+ */
+function paramWrites(files: FileFacts[]): (callee: string, arg: number) => boolean {
+  const writes = new Map<string, Set<number>>();
+  const forwards: [fn: string, callee: string, arg: number, param: number][] = [];
+  for (const f of files) {
+    for (const s of f.globals?.params ?? []) {
+      let set = writes.get(s.fn);
+      if (!set) writes.set(s.fn, (set = new Set()));
+      for (const i of s.writes) set.add(i);
+      for (const [callee, arg, param] of s.forwards) forwards.push([s.fn, callee, arg, param]);
+    }
+  }
+  const has = (callee: string, arg: number) => writes.get(callee)?.has(arg) === true || OUT_PARAMS[callee]?.includes(arg) === true;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [fn, callee, arg, param] of forwards) {
+      const set = writes.get(fn) as Set<number>;
+      if (!set.has(param) && has(callee, arg)) {
+        set.add(param);
+        changed = true;
+      }
+    }
+  }
+  return has;
 }
 
 function sameFile(vars: GlobalVar[], name: string): boolean {

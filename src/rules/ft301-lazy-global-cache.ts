@@ -36,10 +36,14 @@ export default defineProjectRule({
     for (const g of globalModel(ctx.files).globals) {
       if (g.v.kind !== 'object' && !(g.v.isPointer && g.v.kind === 'other')) continue;
       if (g.v.isThreadSafe || g.v.isConst) continue;
-      const ws = unprotected(g).filter((w) => w.kind === 'assign' || w.kind === 'setref');
+      const ws = unprotected(g).filter((w) => w.kind === 'assign' || w.kind === 'setref' || w.kind === 'addr');
       const first = ws.find((w) => w.lazy) ?? ws[0];
       if (!first) continue;
-      const what = first.lazy ? `is filled lazily at run time in ${first.fn}()` : `is replaced at run time in ${first.fn}()`;
+      const what = first.lazy
+        ? `is filled lazily at run time in ${first.fn}()`
+        : first.via
+          ? `is stored into at run time by ${first.via.callee}(&${g.v.name}), called in ${first.fn}(),`
+          : `is replaced at run time in ${first.fn}()`;
       reportAtWrite(ctx, first, `global '${g.v.name}' ${what} without a lock: threads can initialise it twice, leak, or use an object another thread frees`, ws, g);
     }
   },
