@@ -42,7 +42,7 @@ export interface GlobalWrite extends Located {
   /** For static types: the write happens after `PyType_Ready(&x)` in the same function. */
   afterReady: boolean;
   /** `addr` writes: the function `&name` is passed to and the argument's position; kept only if it writes there. */
-  via?: { callee: string; arg: number };
+  via?: { callee: string; arg: number; expr: string };
 }
 
 /**
@@ -241,7 +241,7 @@ class WriteScan {
           if (!m) return;
           const decl = this.scopes.statics.get(c.fn)?.get(m[1] as string) ?? this.scopes.fileScope.get(m[1] as string);
           if (decl && (TABLE_TYPE.test(decl.type) || /\bPyTypeObject\b/.test(decl.type))) return;
-          this.add(c.fn, m[1] as string, 'addr', c.start, c.end, { callee, arg: i });
+          this.add(c.fn, m[1] as string, 'addr', c.start, c.end, { callee, arg: i, expr: `&${(m[1] as string) + (m[2] ?? '').replace(/\s+/g, '')}` });
         });
       }
     }
@@ -305,7 +305,8 @@ class WriteScan {
   }
 }
 
-const ADDR_OF = /^\s*&\s*([A-Za-z_]\w*)\s*$/;
+/** `&g`, `&g.field`, `&g.a.b`: the address of a global or of a field in it. */
+const ADDR_OF = /^\s*&\s*([A-Za-z_]\w*)((?:\s*\.\s*[A-Za-z_]\w*|\s*\[[^\]]*\])*)\s*$/;
 /** A plain callee name, or a C++ qualified one reduced to its last part (`ns::f` → `f`); null for `p->f`, `o.f`. */
 export function calleeName(name: string): string | null {
   if (/^[A-Za-z_]\w*$/.test(name)) return name;
@@ -355,6 +356,14 @@ function paramSummaries(index: CIndex): ParamSummary[] {
   return out;
 }
 
+/** Names declared `extern` at file scope in the code view: `[MACRO] extern T [*]name[[…]];` (no functions). */
+function textExterns(code: string): string[] {
+  const out: string[] = [];
+  const re = /^[ \t]*(?:[A-Z_][A-Z0-9_]*(?:\([^()\n]*\))?[ \t]+)*extern[ \t]+(?!"C")[^;{}()=\n]*?\b([A-Za-z_]\w*)[ \t]*(?:\[[^\]\n]*\][ \t]*)*;/gm;
+  for (let m = re.exec(code); m; m = re.exec(code)) out.push(m[1] as string);
+  return out;
+}
+
 /** Python entry points and module exec functions, read from the tables' initializers; teardown functions; externs. */
 function entryPoints(code: string, lowered: Lowered, index: CIndex): Omit<GlobalFacts, 'vars' | 'writes'> {
   const pyEntry = new Set<string>();
@@ -381,7 +390,8 @@ function entryPoints(code: string, lowered: Lowered, index: CIndex): Omit<Global
     pyEntry: [...pyEntry].filter((n) => !/^[A-Z0-9_]+$/.test(n) && !/^_?Py[A-Z]/.test(n)),
     execFns: [...execFns],
     teardownFns: [...teardownFns],
-    externs: index.decls.filter((d) => d.isExtern).map((d) => d.name),
+    // From the index, and from the text for declarations the parser could not read (`MACRO extern T name;`).
+    externs: [...new Set([...index.decls.filter((d) => d.isExtern).map((d) => d.name), ...textExterns(code)])],
     isProgram: index.functions.some((f) => f.name === 'main' || f.name === 'wmain'),
   };
 }

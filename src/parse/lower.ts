@@ -206,6 +206,9 @@ export interface LowerOptions {
 }
 
 const MAX_INCLUDE_DEPTH = 6;
+/** After an attribute-like macro: [storage/qualifiers] type, then a name and `;`/`=`/`[`/`(`, or the line ends after the type (a function head). */
+const ATTRIBUTE_TAIL =
+  /^[ \t]+(?:(?:static|extern|const|volatile|inline|unsigned|signed|struct|union|enum)[ \t]+)*[A-Za-z_]\w*(?:[ \t]*\*)*(?:[ \t]+\**[ \t]*[A-Za-z_]\w*[ \t]*(?:[;=[(]|$)|[ \t]*\**[ \t]*(?:\/\*.*\*\/[ \t]*)?\r?$)/;
 
 export function lowerC(src: string, target: TargetKind | null = null, opts: LowerOptions = {}): Lowered {
   const n = src.length;
@@ -296,6 +299,7 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
         continue;
       }
     }
+    const firstOnLine = lineStart;
     lineStart = false;
     if (c === 34 || c === 39) {
       i = skipQuoted(i);
@@ -304,6 +308,13 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
     if (isIdStart(c)) {
       let j = i + 1;
       while (j < n && isIdChar(src.charCodeAt(j))) j++;
+      // An export/visibility macro opening a declaration (`NPY_VISIBILITY_HIDDEN T name;`,
+      // `NPY_NO_EXPORT PyObject *` + head): blanked, so the parser sees the declaration it prefixes.
+      if (env && firstOnLine && !isDead && !directivesOnly && j - i >= 4 && c >= 65 && c <= 90 && attributeMacro(i, j)) {
+        replace(i, j, ' '.repeat(j - i));
+        i = j;
+        continue;
+      }
       // Raw string literals in C++ (R"(...)") — skip them whole.
       if (src.charCodeAt(j) === 34 && /^(?:u8|u|U|L)?R$/.test(src.slice(i, j))) {
         i = skipRaw(j);
@@ -340,6 +351,16 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
     modinit,
     dead,
   };
+
+  /** `src[i, j)`, first on its line and in capitals, is followed by a type and a name (or a type ending the line). */
+  function attributeMacro(i: number, j: number): boolean {
+    for (let k = i; k < j; k++) {
+      const d = src.charCodeAt(k);
+      if (!((d >= 65 && d <= 90) || (d >= 48 && d <= 57) || d === 95)) return false;
+    }
+    const eol = src.indexOf('\n', j);
+    return ATTRIBUTE_TAIL.test(src.slice(j, eol === -1 ? n : Math.min(eol, j + 200)));
+  }
 
   function blankDead(start: number, end: number): void {
     if (end <= start) return;

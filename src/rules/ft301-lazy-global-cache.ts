@@ -42,7 +42,7 @@ export default defineProjectRule({
       const what = first.lazy
         ? `is filled lazily at run time in ${first.fn}()`
         : first.via
-          ? `is stored into at run time by ${first.via.callee}(&${g.v.name}), called in ${first.fn}(),`
+          ? `is stored into at run time by ${first.via.callee}(${first.via.expr}), called in ${first.fn}(),`
           : `is replaced at run time in ${first.fn}()`;
       reportAtWrite(ctx, first, `global '${g.v.name}' ${what} without a lock: threads can initialise it twice, leak, or use an object another thread frees`, ws, g);
     }

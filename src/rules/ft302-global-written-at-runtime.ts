@@ -50,7 +50,7 @@ export default defineProjectRule({
       const counter = ws.some((w) => w.kind === 'update');
       const where = g.v.fn ? `static '${g.v.name}' in ${g.v.fn}()` : `global '${g.v.name}'`;
       const remedy: Remedy = counter || ws.every((w) => w.kind === 'assign') ? ATOMIC : { api: 'PyMutex', since: '3.13', compat: null, snippet: 'static PyMutex state_lock;\nPyMutex_Lock(&state_lock);\n/* update the shared state */\nPyMutex_Unlock(&state_lock);' };
-      const how = first.via ? `by ${first.via.callee}(&${g.v.name}) ` : '';
+      const how = first.via ? `by ${first.via.callee}(${first.via.expr}) ` : '';
       reportAtWrite(ctx, first, `${where} is written at run time ${how}in ${first.fn}() without synchronisation: ${counter ? 'concurrent updates are lost' : 'a data race without the GIL'}`, ws, g, remedy);
     }
   },
