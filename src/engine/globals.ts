@@ -132,7 +132,7 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
   const scopes = scopesOf(index);
   const vars = globalVars(index, lines, scopes);
   const writes = new WriteScan(code, lowered, index, lines, scopes).run();
-  const params = paramSummaries(index);
+  const params = paramSummaries(code, index);
   return { vars, writes, ...entryPoints(code, lowered, index), ...(params.length ? { params } : {}) };
 }
 
@@ -167,6 +167,8 @@ function globalVars(index: CIndex, lines: LineMap, { fileScope }: Scopes): Globa
     if (d.fn < 0 && fileScope.get(d.name) !== d) continue;
     // Never reported, and not needed to resolve writes: keep them out of the facts that cross threads.
     if (d.isExtern || d.isConst || d.isThreadSafe || kindOf(d) === 'table') continue;
+    // A function prototype the index took for a variable (`static PyObject *\nname(T a, U b);`).
+    if (/^[\s*]*\w+\s*\(/.test(d.declarator) && !/^\s*\(\s*\*/.test(d.declarator)) continue;
     vars.push({
       ...located(lines, d.nameStart, d.nameStart + d.name.length),
       name: d.name,
@@ -315,12 +317,13 @@ export function calleeName(name: string): string | null {
 }
 
 /** ParamSummary for each function with a pointer parameter that it writes through or passes on. */
-function paramSummaries(index: CIndex): ParamSummary[] {
+function paramSummaries(code: string, index: CIndex): ParamSummary[] {
   const out: ParamSummary[] = [];
   const byFn = new Map<number, { writes: Set<number>; forwards: [string, number, number][] }>();
   // Every parameter: only a pointer (or array) can be written through (`*p`, `p->f`, `p[i]`), so the write itself
   // says which are pointers (the index keeps parameter types without their stars).
-  const pointerParams = index.functions.map((f) => new Map(f.params.map((p, i) => [p.name, i] as const)));
+  // Only functions whose parameters were all read, in order: a position must mean the caller's argument position.
+  const pointerParams = index.functions.map((f) => (paramCount(code, f) === f.params.length ? new Map(f.params.map((p, i) => [p.name, i] as const)) : new Map<string, number>()));
   const entry = (fn: number) => {
     let e = byFn.get(fn);
     if (!e) byFn.set(fn, (e = { writes: new Set(), forwards: [] }));
@@ -362,6 +365,27 @@ function textExterns(code: string): string[] {
   const re = /^[ \t]*(?:[A-Z_][A-Z0-9_]*(?:\([^()\n]*\))?[ \t]+)*extern[ \t]+(?!"C")[^;{}()=\n]*?\b([A-Za-z_]\w*)[ \t]*(?:\[[^\]\n]*\][ \t]*)*;/gm;
   for (let m = re.exec(code); m; m = re.exec(code)) out.push(m[1] as string);
   return out;
+}
+
+/** Parameters in a definition's head, counted at the top level of its last parenthesised list (`(void)`: 0); -1 if unreadable. */
+function paramCount(code: string, f: FnInfo): number {
+  const head = code.slice(f.start, f.bodyStart);
+  const close = head.lastIndexOf(')');
+  if (close < 0) return -1;
+  let depth = 0;
+  let commas = 0;
+  let open = -1;
+  for (let k = close; k >= 0; k--) {
+    const ch = head[k];
+    if (ch === ')') depth++;
+    else if (ch === '(' && --depth === 0) {
+      open = k;
+      break;
+    } else if (ch === ',' && depth === 1) commas++;
+  }
+  if (open < 0) return -1;
+  const inner = head.slice(open + 1, close).trim();
+  return inner === '' || inner === 'void' ? 0 : commas + 1;
 }
 
 /** Python entry points and module exec functions, read from the tables' initializers; teardown functions; externs. */

@@ -111,7 +111,8 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
   for (const f of files) {
     for (const w of f.globals?.writes ?? []) {
       // `f(&g)` writes g only if f writes through that parameter (its summary, or a known C-API out-parameter).
-      if (w.kind === 'addr' && !(w.via && writesParam(w.via.callee, w.via.arg))) continue;
+      // (A function's own address, passed as a callback, is no write.)
+      if (w.kind === 'addr' && (defined.has(w.name) || !(w.via && writesParam(w.via.callee, w.via.arg)))) continue;
       const st = w.scopeFn
         ? byStatic.get(staticKey(f.path, w.scopeFn, w.name))
         : (fileStatics.get(`${f.path}\0${w.name}`) ?? (sameFile(f.globals?.vars ?? [], w.name) || externNames.has(w.name) ? byName.get(w.name) : undefined));
