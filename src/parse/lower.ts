@@ -206,6 +206,8 @@ export interface LowerOptions {
 }
 
 const MAX_INCLUDE_DEPTH = 6;
+/** Macros that make a declaration thread-local or atomic: kept, whatever their place. */
+const THREAD_SAFE_MACRO = /TLS|THREAD|ATOMIC/;
 /** After an attribute-like macro: [storage/qualifiers] type, then a name and `;`/`=`/`[`/`(`, or the line ends after the type (a function head). */
 const ATTRIBUTE_TAIL =
   /^[ \t]+(?:(?:static|extern|const|volatile|inline|unsigned|signed|struct|union|enum)[ \t]+)*[A-Za-z_]\w*(?:[ \t]*\*)*(?:[ \t]+\**[ \t]*[A-Za-z_]\w*[ \t]*(?:[;=[(]|$)|[ \t]*\**[ \t]*(?:\/\*.*\*\/[ \t]*)?\r?$)/;
@@ -358,6 +360,8 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
       const d = src.charCodeAt(k);
       if (!((d >= 65 && d <= 90) || (d >= 48 && d <= 57) || d === 95)) return false;
     }
+    // Never a storage class the rules read (`NPY_TLS static int x;` is thread-local).
+    if (THREAD_SAFE_MACRO.test(src.slice(i, j))) return false;
     const eol = src.indexOf('\n', j);
     return ATTRIBUTE_TAIL.test(src.slice(j, eol === -1 ? n : Math.min(eol, j + 200)));
   }
