@@ -518,6 +518,13 @@ export function buildCIndex(root: Node, code: string, text: string): CIndex {
 }
 
 /** Name of the function with index `i` in `index.functions`, or '' (file scope, -1). */
+/** A plain callee name, or a C++ qualified one reduced to its last part (`ns::f` → `f`); null for `p->f`, `o.f`. */
+export function calleeName(name: string): string | null {
+  if (/^[A-Za-z_]\w*$/.test(name)) return name;
+  const m = /^(?:[A-Za-z_]\w*)?(?:::[A-Za-z_]\w*)*::([A-Za-z_]\w*)$/.exec(name);
+  return m ? (m[1] as string) : null;
+}
+
 export function functionName(index: CIndex, i: number): string {
   return i >= 0 ? (index.functions[i]?.name ?? '') : '';
 }

@@ -3,7 +3,7 @@ import type { BindingFacts } from './bindings.js';
 import type { CIndex } from './c-index.js';
 import type { GlobalFacts } from './globals.js';
 import type { ObjectFacts } from './objects.js';
-import { condTextsAt, functionName } from './c-index.js';
+import { calleeName, condTextsAt, functionName } from './c-index.js';
 import { setGilFix } from '../fix/c-fixes.js';
 import type { Finding, Fix, Language, Position } from './types.js';
 import type { Lowered } from '../parse/lower.js';
@@ -119,9 +119,6 @@ export function located(lines: LineMap, start: number, end: number): Located {
 }
 
 const GIL_MACROS = new Set(['Py_mod_gil', 'Py_MOD_GIL_USED', 'Py_MOD_GIL_NOT_USED']);
-const PLAIN_NAME = /^[A-Za-z_]\w*$/;
-/** `a::b::name`: namespaces (or a class) then the function's own name. */
-const QUALIFIED_NAME = /^(?:[A-Za-z_]\w*)?(?:::[A-Za-z_]\w*)*::([A-Za-z_]\w*)$/;
 
 /** Finds the `}` matching the `{` at `open` in code-only text. */
 export function matchBrace(code: string, open: number): number {
@@ -286,7 +283,7 @@ function moduleCalls(code: string, text: string, lowered: Lowered, index: CIndex
     // Every plain callee, C-API-looking names included: CPython-style projects name their own helpers
     // `_PyFoo_Init_Bar`, and the call graph must see them (init-only functions, SetGIL in a helper).
     // A C++ call through its namespace (`ns::helper(…)`, `::helper(…)`) calls the function defined as `helper`.
-    const callee = PLAIN_NAME.test(call.name) ? call.name : QUALIFIED_NAME.exec(call.name)?.[1];
+    const callee = calleeName(call.name);
     if (call.fn >= 0 && callee) (callees[call.fn] ??= new Set()).add(callee);
     if (call.name === 'PyModule_Create' || call.name === 'PyModule_Create2' || call.name === 'PyModuleDef_Init') {
       const def = (call.args[0]?.text ?? '').replace(/^&/, '').replace(/\s+/g, '');

@@ -4,7 +4,7 @@
 import { condsAt } from '../parse/lower.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
-import { callsNamed, functionName, lockSpans, protectedAt, referencedNotCalled, type CIndex, type DeclInfo, type FnInfo } from './c-index.js';
+import { calleeName, callsNamed, functionName, lockSpans, protectedAt, referencedNotCalled, type CIndex, type DeclInfo, type FnInfo } from './c-index.js';
 import { located, matchBrace, type Located } from './facts.js';
 import { excludesFreeThreaded, isFreeThreadedOnly, onlyBefore313 } from './guards.js';
 
@@ -309,13 +309,6 @@ class WriteScan {
 
 /** `&g`, `&g.field`, `&g.a.b`: the address of a global or of a field in it. */
 const ADDR_OF = /^\s*&\s*([A-Za-z_]\w*)((?:\s*\.\s*[A-Za-z_]\w*|\s*\[[^\]]*\])*)\s*$/;
-/** A plain callee name, or a C++ qualified one reduced to its last part (`ns::f` → `f`); null for `p->f`, `o.f`. */
-export function calleeName(name: string): string | null {
-  if (/^[A-Za-z_]\w*$/.test(name)) return name;
-  const m = /^(?:[A-Za-z_]\w*)?(?:::[A-Za-z_]\w*)*::([A-Za-z_]\w*)$/.exec(name);
-  return m ? (m[1] as string) : null;
-}
-
 /** ParamSummary for each function with a pointer parameter that it writes through or passes on. */
 function paramSummaries(code: string, index: CIndex): ParamSummary[] {
   const out: ParamSummary[] = [];
