@@ -1,6 +1,7 @@
 // End to end: the built CLI, spawned as a user would run it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -77,6 +78,24 @@ describe('ftlint CLI', () => {
     const bad = ftlint(['fixtures/projects/spam', '-o', join(tmp, 'missing', 'r.txt')]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /does not exist/);
+  });
+
+  it('writes into a device and through a symbolic link instead of replacing them', () => {
+    // `-o /dev/null` once replaced the device with a regular file (a rename over it), as root.
+    assert.equal(ftlint(['fixtures/projects/spam', '-f', 'json', '-o', '/dev/null']).code, 1);
+    const st = statSync('/dev/null');
+    if (!st.isCharacterDevice() && process.getuid?.() === 0) {
+      rmSync('/dev/null', { force: true });
+      spawnSync('mknod', ['-m', '666', '/dev/null', 'c', '1', '3']);
+    }
+    assert.ok(st.isCharacterDevice(), '/dev/null is still a device');
+    const real = join(tmp, 'real-report.json');
+    const link = join(tmp, 'link-report.json');
+    writeFileSync(real, '');
+    symlinkSync(real, link);
+    assert.equal(ftlint(['fixtures/projects/spam', '-f', 'json', '-o', link]).code, 1);
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link stays a link');
+    assert.ok(JSON.parse(readFileSync(real, 'utf8')).findings.length > 0, 'the report went to the file it points to');
   });
 
   it('documents rules: `ftlint rules` and `ftlint rule FT201`', () => {

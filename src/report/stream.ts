@@ -2,7 +2,7 @@
 // the findings themselves (twice over when a character outside Latin-1 makes V8 store it as UTF-16).
 // `jsonChunks` writes exactly what `JSON.stringify(value, null, 2) + '\n'` would, building each element of a
 // `LazyArray` only when it is written.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 
 /**
  * An array whose elements are made (by `map`) only as they are written. `render`, when given, writes an
@@ -112,7 +112,30 @@ export function writeChunks(fd: number, chunks: Iterable<string>): void {
  * Writes `path` atomically: the chunks go to a temporary file beside it, renamed over `path` when complete.
  * Throws (after removing the temporary file) when it cannot.
  */
-export function writeFileAtomic(path: string, chunks: Iterable<string>, tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`): void {
+export function writeFileAtomic(path: string, chunks: Iterable<string>, tmp?: string): void {
+  // Not a regular file (`-o /dev/null`, a FIFO, a terminal): write into it; renaming over it would replace the
+  // device itself. A symbolic link: replace the file it points to, not the link.
+  let target = path;
+  try {
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) target = realpathSync(path);
+    else if (!st.isFile()) {
+      const fd = openSync(path, 'w');
+      try {
+        writeChunks(fd, chunks);
+      } finally {
+        closeSync(fd);
+      }
+      return;
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  if (target !== path) {
+    const st = statSync(target, { throwIfNoEntry: false });
+    if (st && !st.isFile()) return writeFileAtomic(target, chunks);
+  }
+  if (tmp === undefined || target !== path) tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     const fd = openSync(tmp, 'w');
     try {
@@ -120,7 +143,7 @@ export function writeFileAtomic(path: string, chunks: Iterable<string>, tmp = `$
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
