@@ -223,6 +223,7 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
   const seen = opts.seen ?? new Set<string>(opts.path ? [opts.path] : []);
   const directivesOnly = opts.directivesOnly === true;
   const dead: { start: number; end: number }[] = [];
+  let code: string | null = null;
   let isDead = false;
   let deadFrom = 0;
   /** Replacement text of the same length: `ch` then spaces, newlines kept so lines stay lines. */
@@ -353,6 +354,20 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
     modinit,
     dead,
   };
+
+  /** Code between `from` and `to` opens and closes its own braces, parentheses and brackets, and links no C++ block. */
+  function selfContained(from: number, to: number): boolean {
+    code ??= codeView(src);
+    let depth = 0;
+    for (let k = from; k < to; k++) {
+      const d = code.charCodeAt(k);
+      if (d === 123 || d === 40 || d === 91) depth++;
+      else if (d === 125 || d === 41 || d === 93) {
+        if (--depth < 0) return false;
+      }
+    }
+    return depth === 0 && !/\bextern\s*"C"/.test(src.slice(from, to));
+  }
 
   /** `src[i, j)`, first on its line and in capitals, is followed by a type and a name (or a type ending the line). */
   function attributeMacro(i: number, j: number): boolean {
@@ -590,6 +605,12 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
         if (env && st.decided && !st.inDead && !isDead) {
           st.lines.push([start, k]);
           for (const [a, b] of st.lines) replace(a, b, pad(a, b, ''));
+        } else if (env && !st.inDead && !isDead && st.lines.length === 1 && st.branch === null && selfContained((st.lines[0] as [number, number])[1], start)) {
+          // One branch on an unknown condition (`#ifdef HAVE_X` … `#endif`): the parser reads it as compiled, without
+          // directive lines that would cut an `else if` chain or an initializer apart. Its conditions are kept (conds).
+          const [a, b] = st.lines[0] as [number, number];
+          replace(a, b, pad(a, b, ''));
+          replace(start, k, pad(start, k, ''));
         }
         const first = (st.branchEnds[0] ?? [...openRegions]) as Region[];
         // A branch-local BEGIN/END that the other branch does not mirror: compare region depth.
