@@ -223,7 +223,6 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
   const seen = opts.seen ?? new Set<string>(opts.path ? [opts.path] : []);
   const directivesOnly = opts.directivesOnly === true;
   const dead: { start: number; end: number }[] = [];
-  let code: string | null = null;
   let isDead = false;
   let deadFrom = 0;
   /** Replacement text of the same length: `ch` then spaces, newlines kept so lines stay lines. */
@@ -357,11 +356,17 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
 
   /** Code between `from` and `to` opens and closes its own braces, parentheses and brackets, and links no C++ block. */
   function selfContained(from: number, to: number): boolean {
-    code ??= codeView(src);
     let depth = 0;
     for (let k = from; k < to; k++) {
-      const d = code.charCodeAt(k);
-      if (d === 123 || d === 40 || d === 91) depth++;
+      const d = src.charCodeAt(k);
+      if (d === 47 && src.charCodeAt(k + 1) === 42) {
+        const e = src.indexOf('*/', k + 2);
+        k = e === -1 || e >= to ? to : e + 1;
+      } else if (d === 47 && src.charCodeAt(k + 1) === 47) {
+        while (k < to && src.charCodeAt(k) !== 10) k++;
+      } else if (d === 34 || d === 39) {
+        k = skipQuoted(k) - 1;
+      } else if (d === 123 || d === 40 || d === 91) depth++;
       else if (d === 125 || d === 41 || d === 93) {
         if (--depth < 0) return false;
       }
