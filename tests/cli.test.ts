@@ -80,6 +80,10 @@ describe('ftlint CLI', () => {
     assert.match(bad.stderr, /does not exist/);
   });
 
+  it('is built executable, as `npx ftlint` and the package bin run it', () => {
+    assert.ok((statSync(join('dist', 'src', 'cli', 'main.js')).mode & 0o111) !== 0, 'npm run build sets the execute bit');
+  });
+
   it('writes into a device and through a symbolic link instead of replacing them', () => {
     // `-o /dev/null` once replaced the device with a regular file (a rename over it), as root.
     assert.equal(ftlint(['fixtures/projects/spam', '-f', 'json', '-o', '/dev/null']).code, 1);
