@@ -72,6 +72,8 @@ export interface CreateCall extends Located {
   conds: string[];
   /** Single-phase: the safe fix adding the guarded PyUnstable_Module_SetGIL call (src/fix/c-fixes.ts), or null. */
   setGilFix?: Fix | null;
+  /** Calls in the creating function that pass the module on (`setup(m)`): callee and argument position. */
+  passedTo?: [callee: string, arg: number][];
 }
 
 export interface SetGilCall extends Located {
@@ -290,6 +292,15 @@ function moduleCalls(code: string, text: string, lowered: Lowered, index: CIndex
       const assign = index.assigns.find((a) => a.rhsStart <= call.start && call.end <= a.end && a.fn === call.fn);
       const kind = call.name === 'PyModuleDef_Init' ? 'multi' : 'single';
       const fn = call.fn >= 0 ? index.functions[call.fn] : undefined;
+      const passedTo: [string, number][] = [];
+      if (assign && kind === 'single') {
+        const v = assign.lhs.replace(/\s+/g, '');
+        for (const other of index.calls) {
+          if (other.fn !== call.fn || other === call) continue;
+          const callee = calleeName(other.name);
+          if (callee) other.args.forEach((a, i) => a.text.replace(/\s+/g, '') === v && passedTo.push([callee, i]));
+        }
+      }
       creates.push({
         ...located(lines, call.start, call.end),
         kind,
@@ -298,6 +309,7 @@ function moduleCalls(code: string, text: string, lowered: Lowered, index: CIndex
         assignedTo: assign ? assign.lhs : null,
         conds: condTextsAt(lowered, call.start),
         ...(kind === 'single' && fn ? { setGilFix: setGilFix(code, text, call.start, call.end, assign ? assign.lhs : null, { start: fn.bodyStart, end: fn.end }) } : {}),
+        ...(passedTo.length ? { passedTo } : {}),
       });
     } else if (call.name === 'PyUnstable_Module_SetGIL' || call.name === 'PyModule_ExperimentalSetGIL') {
       setGils.push({

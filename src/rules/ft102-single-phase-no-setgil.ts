@@ -1,7 +1,7 @@
 import { SET_GIL_REMEDY } from '../data/capi.js';
 import { onlyBefore313 } from '../engine/guards.js';
 import { callersOf, moduleFiles } from './_modules.js';
-import { defineProjectRule } from './types.js';
+import { defineProjectRule, type ProjectContext } from './types.js';
 
 export default defineProjectRule({
   meta: {
@@ -14,7 +14,8 @@ export default defineProjectRule({
       'A module created with `PyModule_Create` (single-phase init) cannot carry a `Py_mod_gil` slot; unless `PyInit_*` calls ' +
       '`PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED)`, a free-threaded interpreter re-enables the GIL when it is imported. The function exists only ' +
       'in free-threaded builds, so guard the call with `#ifdef Py_GIL_DISABLED`.\n\nQuiet when the call is in the creating function or in a function ' +
-      'that calls it, and for creation code compiled only for CPython < 3.13.',
+      'that calls it, when a helper the module is passed to makes the call on it (`setup(m)`, at any depth), and for creation code compiled ' +
+      'only for CPython < 3.13.',
     bad: 'PyMODINIT_FUNC PyInit_spam(void) {\n    return PyModule_Create(&spam_module);\n}',
     good:
       'PyMODINIT_FUNC PyInit_spam(void) {\n    PyObject *m = PyModule_Create(&spam_module);\n    if (m == NULL) return NULL;\n#ifdef Py_GIL_DISABLED\n    PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED);\n#endif\n    return m;\n}',
@@ -25,11 +26,14 @@ export default defineProjectRule({
   check(ctx) {
     const mods = moduleFiles(ctx.files);
     const fnsWithSetGil = new Set(mods.flatMap((m) => m.facts.setGils.map((s) => s.fn)));
+    const declares = moduleDeclaringParams(ctx.files);
     for (const m of mods) {
       for (const c of m.facts.creates) {
         if (c.kind !== 'single' || !c.fn) continue;
         if (fnsWithSetGil.has(c.fn)) continue;
         if ([...callersOf(mods, c.fn)].some((f) => fnsWithSetGil.has(f))) continue;
+        // Declared by a helper the module is passed to (`setup(m)` → `PyUnstable_Module_SetGIL(mod, …)`), at any depth.
+        if ((c.passedTo ?? []).some(([callee, arg]) => declares(callee, arg))) continue;
         if (onlyBefore313(c.conds)) continue;
         ctx.report(m.path, {
           line: c.pos.line,
@@ -43,3 +47,28 @@ export default defineProjectRule({
     }
   },
 });
+
+const SET_GIL = new Set(['PyUnstable_Module_SetGIL', 'PyModule_ExperimentalSetGIL']);
+
+/**
+ * (function, parameter position) pairs whose argument ends up as the module of a SetGIL call: the parameter
+ * summaries' forwards (a parameter passed on as an argument), closed over the project's calls.
+ */
+function moduleDeclaringParams(files: ProjectContext['files']): (fn: string, arg: number) => boolean {
+  const declared = new Map<string, Set<number>>();
+  const forwards: [fn: string, callee: string, arg: number, param: number][] = [];
+  for (const f of files) for (const s of f.globals?.params ?? []) for (const [callee, arg, param] of s.forwards) forwards.push([s.fn, callee, arg, param]);
+  const has = (fn: string, arg: number) => (SET_GIL.has(fn) && arg === 0) || declared.get(fn)?.has(arg) === true;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [fn, callee, arg, param] of forwards) {
+      if (has(callee, arg) && !has(fn, param)) {
+        let set = declared.get(fn);
+        if (!set) declared.set(fn, (set = new Set()));
+        set.add(param);
+        changed = true;
+      }
+    }
+  }
+  return has;
+}
