@@ -1,9 +1,9 @@
 // How much of a tree's C and C++ the parser cannot read: bytes under ERROR nodes (outermost only) and MISSING
 // nodes, with and without the free-threaded target's preprocessing (src/parse/target.ts), on real trees.
 //   node dist/bench/error-bytes.js DIR [DIR…]
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { discover } from '../src/engine/discover.js';
+import { readProjectHeader } from '../src/engine/lint-file.js';
 import { lowerC } from '../src/parse/lower.js';
 import { initParsers, parse, type Node } from '../src/parse/parser.js';
 
@@ -34,18 +34,6 @@ function measure(node: Node, t: Tally): boolean {
 
 const empty = (): Tally => ({ files: 0, bytes: 0, errorBytes: 0, errors: 0, missing: 0, filesWithErrors: 0 });
 
-function headerReader() {
-  return (name: string, from: string) => {
-    const path = resolve(dirname(from), name);
-    try {
-      if (!statSync(path).isFile()) return null;
-      return { path, text: readFileSync(path, 'utf8') };
-    } catch {
-      return null;
-    }
-  };
-}
-
 async function main(): Promise<void> {
   await initParsers();
   const dirs = process.argv.slice(2);
@@ -62,7 +50,7 @@ async function main(): Promise<void> {
       const text = readFileSync(f.abs, 'utf8');
       const grammar = f.language === 'cpp' ? 'cpp' : 'c';
       for (const mode of ['plain', 'target'] as const) {
-        const low = mode === 'plain' ? lowerC(text) : lowerC(text, f.language === 'cpp' ? 'cpp' : /\.h$/.test(f.abs) ? 'header' : 'c', { path: f.abs, include: headerReader() });
+        const low = mode === 'plain' ? lowerC(text) : lowerC(text, f.language === 'cpp' ? 'cpp' : /\.h$/.test(f.abs) ? 'header' : 'c', { path: f.abs, include: readProjectHeader });
         const tree = parse(grammar, low.text);
         if (!tree) continue;
         const t = per[mode];

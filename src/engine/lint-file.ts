@@ -171,7 +171,7 @@ const headerCache = new Map<string, { path: string; text: string; hash: string; 
 const MAX_HEADER = 1 << 20;
 
 /** `#include "name"` from `from`: the header beside it (null when there is none), re-read when it changed. */
-function readProjectHeader(name: string, from: string): { path: string; text: string; hash: string } | null {
+export function readProjectHeader(name: string, from: string): { path: string; text: string; hash: string } | null {
   const path = resolvePath(dirname(from), name);
   let st;
   try {

@@ -561,7 +561,7 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
       case 'ifndef': {
         const cond = kw === 'if' ? normCond(rest) : kw === 'ifdef' ? `defined(${rest})` : `!defined(${rest})`;
         const frames = [...currentFrames(), { cond, at: start }];
-        const c = evaluate(kw === 'if' ? rest : cond);
+        const c = evaluate(cond);
         condStack.push({ frames, stackAtIf: [...openRegions], firstBranchEnd: null, branchEnds: [], prevConds: [cond], branch: c, taken: c, decided: c !== null, inDead: isDead, lines: [[start, k]] });
         if (!directivesOnly) conds.push({ start, frames });
         updateDead(start, k);
@@ -576,8 +576,10 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
         if (st.branch !== false) st.branchEnds.push([...openRegions]);
         openRegions = [...st.stackAtIf];
         st.lines.push([start, k]);
+        const branchCond = kw === 'else' ? null : kw === 'elif' ? normCond(rest) : kw === 'elifdef' ? `defined(${rest})` : `!defined(${rest})`;
         // This branch's fate: dead once an earlier branch is certainly taken; `#else` is taken when none was.
-        const own: Tri = kw === 'else' ? true : st.inDead ? null : env ? env.evaluate(kw === 'elif' ? rest : kw === 'elifdef' ? `defined(${rest})` : `!defined(${rest})`) : null;
+        // (Evaluated even while the previous branch is dead: that deadness is this group's own.)
+        const own: Tri = branchCond === null ? true : st.inDead || !env ? null : env.evaluate(branchCond);
         if (st.taken === true) st.branch = false;
         else if (st.taken === false) {
           st.branch = own;
@@ -590,10 +592,7 @@ export function lowerC(src: string, target: TargetKind | null = null, opts: Lowe
         }
         const base = st.frames.slice(0, -1);
         const negs = st.prevConds.map(negateCond);
-        const cond =
-          kw === 'else'
-            ? negs.join(' && ')
-            : [...negs, kw === 'elif' ? normCond(rest) : kw === 'elifdef' ? `defined(${rest})` : `!defined(${rest})`].join(' && ');
+        const cond = branchCond === null ? negs.join(' && ') : [...negs, branchCond].join(' && ');
         if (kw !== 'else') st.prevConds.push(kw === 'elif' ? normCond(rest) : `defined(${rest})`);
         st.frames = [...base, { cond, at: start }];
         if (!directivesOnly) conds.push({ start, frames: st.frames });

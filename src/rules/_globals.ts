@@ -2,7 +2,7 @@
 // which are reachable from Python, and every write to each global (extern globals across files).
 import { forEachCaller, type FileFacts } from '../engine/facts.js';
 import { pushTo } from '../engine/group.js';
-import type { GlobalVar, GlobalWrite } from '../engine/globals.js';
+import type { GlobalVar, GlobalWrite, ParamSummary } from '../engine/globals.js';
 import type { Remedy } from '../engine/types.js';
 import type { ProjectContext } from './types.js';
 
@@ -145,28 +145,40 @@ const OUT_PARAMS: Record<string, number[]> = {
   gmtime_r: [1],
 };
 
-/**
- * Which (function, argument position) pairs write through the argument: the project's own summaries
- * (ParamSummary), closed over the calls that pass a parameter on, plus the known out-parameters.
- */
+/** Which (function, argument position) pairs write through the argument: summaries, then the known out-parameters. */
 function paramWrites(files: FileFacts[]): (callee: string, arg: number) => boolean {
-  const writes = new Map<string, Set<number>>();
+  return throughParams(files, (s) => s.writes, (callee, arg) => OUT_PARAMS[callee]?.includes(arg) === true);
+}
+
+/**
+ * (function, parameter position) pairs for which something holds, from the project's parameter summaries:
+ * positions `seed` names, positions `external` names (functions ftlint has no body for), and every parameter a
+ * function passes on to such a position (`forwards`), closed to a fixpoint over the project's calls.
+ */
+export function throughParams(
+  files: FileFacts[],
+  seed: (s: ParamSummary) => readonly number[],
+  external: (fn: string, arg: number) => boolean,
+): (fn: string, arg: number) => boolean {
+  const known = new Map<string, Set<number>>();
+  const add = (fn: string, arg: number) => {
+    let set = known.get(fn);
+    if (!set) known.set(fn, (set = new Set()));
+    set.add(arg);
+  };
   const forwards: [fn: string, callee: string, arg: number, param: number][] = [];
   for (const f of files) {
     for (const s of f.globals?.params ?? []) {
-      let set = writes.get(s.fn);
-      if (!set) writes.set(s.fn, (set = new Set()));
-      for (const i of s.writes) set.add(i);
+      for (const i of seed(s)) add(s.fn, i);
       for (const [callee, arg, param] of s.forwards) forwards.push([s.fn, callee, arg, param]);
     }
   }
-  const has = (callee: string, arg: number) => writes.get(callee)?.has(arg) === true || OUT_PARAMS[callee]?.includes(arg) === true;
+  const has = (fn: string, arg: number) => known.get(fn)?.has(arg) === true || external(fn, arg);
   for (let changed = true; changed; ) {
     changed = false;
     for (const [fn, callee, arg, param] of forwards) {
-      const set = writes.get(fn) as Set<number>;
-      if (!set.has(param) && has(callee, arg)) {
-        set.add(param);
+      if (!has(fn, param) && has(callee, arg)) {
+        add(fn, param);
         changed = true;
       }
     }

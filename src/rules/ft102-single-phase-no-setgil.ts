@@ -1,5 +1,6 @@
 import { SET_GIL_REMEDY } from '../data/capi.js';
 import { onlyBefore313 } from '../engine/guards.js';
+import { throughParams } from './_globals.js';
 import { callersOf, moduleFiles } from './_modules.js';
 import { defineProjectRule, type ProjectContext } from './types.js';
 
@@ -50,25 +51,7 @@ export default defineProjectRule({
 
 const SET_GIL = new Set(['PyUnstable_Module_SetGIL', 'PyModule_ExperimentalSetGIL']);
 
-/**
- * (function, parameter position) pairs whose argument ends up as the module of a SetGIL call: the parameter
- * summaries' forwards (a parameter passed on as an argument), closed over the project's calls.
- */
+/** (function, parameter position) pairs whose argument ends up as the module of a SetGIL call, at any depth. */
 function moduleDeclaringParams(files: ProjectContext['files']): (fn: string, arg: number) => boolean {
-  const declared = new Map<string, Set<number>>();
-  const forwards: [fn: string, callee: string, arg: number, param: number][] = [];
-  for (const f of files) for (const s of f.globals?.params ?? []) for (const [callee, arg, param] of s.forwards) forwards.push([s.fn, callee, arg, param]);
-  const has = (fn: string, arg: number) => (SET_GIL.has(fn) && arg === 0) || declared.get(fn)?.has(arg) === true;
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [fn, callee, arg, param] of forwards) {
-      if (has(callee, arg) && !has(fn, param)) {
-        let set = declared.get(fn);
-        if (!set) declared.set(fn, (set = new Set()));
-        set.add(param);
-        changed = true;
-      }
-    }
-  }
-  return has;
+  return throughParams(files, () => [], (fn, arg) => SET_GIL.has(fn) && arg === 0);
 }
