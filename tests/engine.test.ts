@@ -80,14 +80,15 @@ describe('engine', () => {
   it('reads back the flat self-function facts as written, filtered by self type', () => {
     const objects: ObjectFacts = {
       structs: [],
-      functions: ['A_set', 'AObject', 'self', 'x', 'y', '', 'x', 'y', 'z', '', 'B_get', 'BObject', 'b', '', '', 'A_get', 'AObject', 'self', '', 'x', ''],
+      functions: ['A_set', 'AObject', 'self', 'x', 'y', '', 'x', 'y', 'z', '', 'grow', '', 'B_get', 'BObject', 'b', '', '', 'fill', '', 'A_get', 'AObject', 'self', '', 'x', '', 'A_impl', 'check', ''],
       accessAt: [3, 9, 4, 11, 5, 8, 12, 6],
+      callAt: [6, 9, 0, 20, 4, 1, 13, 10, 0, 14, 3, 2],
       lifecycle: [],
       initFns: [],
     };
     const seen: unknown[] = [];
     forEachSelfFunction([{ path: 'a.c', objects }], (t) => t === 'AObject', (fn, path) =>
-      seen.push({ id: fn.id, name: fn.name, selfVar: fn.selfVar, writes: fn.writes, accesses: fn.accesses(), path }),
+      seen.push({ id: fn.id, name: fn.name, selfVar: fn.selfVar, writes: fn.writes, accesses: fn.accesses(), calls: fn.calls(), path }),
     );
     assert.deepEqual(seen, [
       {
@@ -100,9 +101,21 @@ describe('engine', () => {
           { field: 'y', line: 4, column: 5, write: true },
           { field: 'z', line: 5, column: 4, write: false },
         ],
+        calls: [{ callee: 'grow', line: 6, column: 4, protected: true, arg: 0 }],
         path: 'a.c',
       },
-      { id: 2, name: 'A_get', selfVar: 'self', writes: [], accesses: [{ field: 'x', line: 12, column: 3, write: false }], path: 'a.c' },
+      {
+        id: 2,
+        name: 'A_get',
+        selfVar: 'self',
+        writes: [],
+        accesses: [{ field: 'x', line: 12, column: 3, write: false }],
+        calls: [
+          { callee: 'A_impl', line: 13, column: 5, protected: false, arg: 0 },
+          { callee: 'check', line: 14, column: 1, protected: true, arg: 2 },
+        ],
+        path: 'a.c',
+      },
     ]);
   });
 });

@@ -722,7 +722,24 @@ function computeLockSpans(index: CIndex): LockSpan[] {
   const spans: LockSpan[] = [];
   const open = new Map<string, CallInfo>();
   let fn = -2;
-  for (const c of index.calls) {
+  const calls = index.calls;
+  const exits = index.exits;
+  let ei = 0;
+  // `unlock(m); return NULL;` on an error path releases the lock for that path only: the span goes on after it.
+  const earlyExit = (k: number, c: CallInfo): boolean => {
+    while (ei < exits.length && (exits[ei] as ExitInfo).start < c.end) ei++;
+    const e = exits[ei];
+    if (!e || e.fn !== c.fn || (e.kind !== 'return' && e.kind !== 'goto') || e.start - c.end > 24) return false;
+    // Only when the same lock is released again later in the function (the path that goes on).
+    const key = lockArg(c);
+    for (let j = k + 1; j < calls.length && (calls[j] as CallInfo).fn === c.fn; j++) {
+      const d = calls[j] as CallInfo;
+      if (UNLOCK_CALL.test(d.name.replace(/^.*[.>:]/, '')) && lockArg(d) === key) return true;
+    }
+    return false;
+  };
+  for (let k = 0; k < calls.length; k++) {
+    const c = calls[k] as CallInfo;
     if (c.fn !== fn) {
       for (const o of open.values()) spans.push({ start: o.end, end: index.functions[o.fn]?.end ?? o.end, call: o.name, lock: lockArg(o), fn: o.fn });
       open.clear();
@@ -733,7 +750,7 @@ function computeLockSpans(index: CIndex): LockSpan[] {
     if (UNLOCK_CALL.test(base)) {
       const key = lockArg(c);
       const o = open.get(key) ?? (open.size === 1 ? [...open.values()][0] : undefined);
-      if (o) {
+      if (o && !earlyExit(k, c)) {
         spans.push({ start: o.end, end: c.start, call: o.name, lock: lockArg(o), fn: c.fn });
         open.delete(lockArg(o));
       }

@@ -5,7 +5,7 @@
 import type { Node } from '../parse/parser.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
-import { lockSpans, normObject, protectedAt, regionsAt, type CIndex, type DeclInfo, type FnInfo } from './c-index.js';
+import { calleeName, lockSpans, normObject, protectedAt, regionsAt, type CallInfo, type CIndex, type DeclInfo, type FnInfo } from './c-index.js';
 import { pushTo } from './group.js';
 
 export interface ObjectStruct {
@@ -38,6 +38,19 @@ export interface SelfFunction {
   writes: string[];
   /** Unprotected accesses only (every write, the first reads): what can be reported. Decoded when asked for. */
   accesses(): FieldAccess[];
+  /** Calls that pass `self` on to another function. Decoded when asked for. */
+  calls(): SelfCall[];
+}
+
+/** A call that passes the object on: `resize(self, n)`, `foo_impl((FooObject *)self, …)` (1-based position). */
+export interface SelfCall {
+  callee: string;
+  /** Argument position that receives the object. */
+  arg: number;
+  line: number;
+  column: number;
+  /** Under a critical section on the object, or a lock, at the call. */
+  protected: boolean;
 }
 
 /** Unprotected reads kept per function: enough to report the first ones and list related locations. */
@@ -47,13 +60,15 @@ export interface ObjectFacts {
   structs: ObjectStruct[];
   /**
    * Functions taking an object as `self`, flat (a large project has hundreds of thousands, and one object per
-   * function and per access was most of its facts' memory): for each, its name, the struct type of `self`, the
-   * variable holding it, the fields it writes, '', the fields of its unprotected accesses, ''.
-   * Read with `forEachSelfFunction`.
+   * function and per access was most of its facts' memory): for each, its name, the struct type of `self` ('' when
+   * it is an untyped `PyObject *self` only passed on), the variable holding it, the fields it writes, '', the fields
+   * of its unprotected accesses, '', the functions it passes `self` to, ''. Read with `forEachSelfFunction`.
    */
   functions: string[];
   /** Two numbers per unprotected access, in the order of `functions`: line, and column * 2 + 1 for a write (+ 0 for a read). */
   accessAt: number[];
+  /** Three numbers per call passing `self` on, in the order of `functions`: line, column * 2 + 1 when protected, argument position. */
+  callAt: number[];
   /** Functions named in allocation/teardown slots (tp_new, tp_alloc, tp_dealloc, tp_clear, tp_traverse, …). */
   lifecycle: string[];
   /** Functions named in tp_init slots. */
@@ -79,7 +94,20 @@ class FlatSelfFunction implements SelfFunction {
     private readonly field0: number,
     private readonly at0: number,
     private readonly count: number,
+    private readonly callee0: number,
+    private readonly call0: number,
+    private readonly callCount: number,
   ) {}
+
+  calls(): SelfCall[] {
+    const out: SelfCall[] = [];
+    const { functions: f, callAt: at } = this.facts;
+    for (let k = 0; k < this.callCount; k++) {
+      const cp = at[this.call0 + 3 * k + 1] as number;
+      out.push({ callee: f[this.callee0 + k] as string, line: at[this.call0 + 3 * k] as number, column: cp >> 1, protected: (cp & 1) === 1, arg: at[this.call0 + 3 * k + 2] as number });
+    }
+    return out;
+  }
 
   accesses(): FieldAccess[] {
     const out: FieldAccess[] = [];
@@ -108,6 +136,7 @@ export function forEachSelfFunction(
     const f = o.functions;
     let i = 0;
     let at = 0;
+    let callAt = 0;
     while (i < f.length) {
       const selfType = f[i + 1] as string;
       let w = i + 3;
@@ -115,10 +144,14 @@ export function forEachSelfFunction(
       let a = w + 1;
       while (f[a] !== '') a++;
       const n = a - w - 1;
-      if (want(selfType)) visit(new FlatSelfFunction(id, f[i] as string, selfType, f[i + 2] as string, f.slice(i + 3, w), o, w + 1, at, n), file.path);
+      let c = a + 1;
+      while (f[c] !== '') c++;
+      const nc = c - a - 1;
+      if (want(selfType)) visit(new FlatSelfFunction(id, f[i] as string, selfType, f[i + 2] as string, f.slice(i + 3, w), o, w + 1, at, n, a + 1, callAt, nc), file.path);
       id++;
       at += 2 * n;
-      i = a + 1;
+      callAt += 3 * nc;
+      i = c + 1;
     }
   }
 }
@@ -157,8 +190,8 @@ function fieldAccessRe(v: string): RegExp {
 export function extractObjects(code: string, lowered: Lowered, index: CIndex, lines: LineMap): ObjectFacts {
   const structs = objectStructs(index);
   const { lifecycle, initFns } = lifecycleFunctions(code);
-  const { functions, accessAt } = selfFunctions(code, lowered, index, lines);
-  return { structs, functions, accessAt, lifecycle, initFns };
+  const { functions, accessAt, callAt } = selfFunctions(code, lowered, index, lines);
+  return { structs, functions, accessAt, callAt, lifecycle, initFns };
 }
 
 /** Structs that start with an object header (or, `base`, with another struct: resolved at project level). */
@@ -247,29 +280,37 @@ interface AccessContext {
 
 type Access = FieldAccess & { protectedBy: string | null; start: number };
 
-/** Functions with a typed `self`: first parameter `T *self`, or a local `T *s = (T *)self;`. */
-function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: LineMap): Pick<ObjectFacts, 'functions' | 'accessAt'> {
+/**
+ * Functions with a typed `self`: first parameter `T *self`, or a local `T *s = (T *)self;`; and functions with an
+ * untyped `PyObject *self` that pass it on (Argument Clinic's wrapper calling `foo_impl((FooObject *)self, …)`).
+ */
+function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: LineMap): Pick<ObjectFacts, 'functions' | 'accessAt' | 'callAt'> {
   const ctx: AccessContext = { code, lowered, index, lines, spans: lockSpans(index) };
   const functions: string[] = [];
   const accessAt: number[] = [];
+  const callAt: number[] = [];
   // Pointer locals with an initializer, by function (`T *s = (T *)self;`).
   const castLocals = new Map<number, DeclInfo[]>();
   for (const d of index.decls) if (d.fn >= 0 && d.isPointer && d.initializer) pushTo(castLocals, d.fn, d);
+  const callsByFn = new Map<number, CallInfo[]>();
+  for (const c of index.calls) if (c.fn >= 0 && c.args.length > 0) pushTo(callsByFn, c.fn, c);
   for (let fi = 0; fi < index.functions.length; fi++) {
     const f = index.functions[fi] as FnInfo;
     const p0 = f.params[0];
-    if (!p0) continue;
+    if (!p0 || !p0.name) continue;
     const selfVars = new Map<string, string>();
-    if (!/^(PyObject|void)$/.test(p0.type) && /^(?:struct\s+)?\w+$/.test(p0.type)) selfVars.set(p0.name, p0.type.replace(/^struct\s+/, ''));
+    const typed = !/^(PyObject|void)$/.test(p0.type) && /^(?:struct\s+)?\w+$/.test(p0.type);
+    selfVars.set(p0.name, typed ? p0.type.replace(/^struct\s+/, '') : '');
     for (const d of castLocals.get(fi) ?? []) {
       const m = /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec((d.initializer ?? '').trim());
       if (m && m[2] === p0.name) selfVars.set(d.name, m[1] as string);
     }
-    if (selfVars.size === 0) continue;
     const body = code.slice(f.bodyStart, f.end);
+    const calls = callsByFn.get(fi) ?? [];
     for (const [v, type] of selfVars) {
-      const accesses = selfAccesses(ctx, f, fi, body, v);
-      if (accesses.length === 0) continue;
+      const accesses = type ? selfAccesses(ctx, f, fi, body, v) : [];
+      const passes = selfCalls(ctx, fi, calls, v);
+      if (accesses.length === 0 && passes.length === 0) continue;
       const writes = [...new Set(accesses.filter((a) => a.write).map((a) => a.field))];
       let reads = 0;
       const open = accesses.filter((a) => a.protectedBy === null && (a.write || reads++ < MAX_OPEN_READS));
@@ -279,10 +320,32 @@ function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: Lin
         accessAt.push(a.line, a.column * 2 + (a.write ? 1 : 0));
       }
       functions.push('');
+      for (const c of passes) {
+        functions.push(c.callee);
+        callAt.push(c.line, c.column * 2 + (c.protected ? 1 : 0), c.arg);
+      }
+      functions.push('');
     }
   }
-  return { functions, accessAt };
+  return { functions, accessAt, callAt };
 }
+
+/** Calls in function `fi` that pass `v` itself (possibly cast) as an argument to a named function. */
+function selfCalls(ctx: AccessContext, fi: number, calls: CallInfo[], v: string): SelfCall[] {
+  const out: SelfCall[] = [];
+  for (const c of calls) {
+    const callee = calleeName(c.name);
+    if (!callee || !/^[A-Za-z_]/.test(callee) || NOT_A_HELPER.test(callee)) continue;
+    const arg = c.args.findIndex((a) => a.text.includes(v) && normObject(a.text) === v);
+    if (arg < 0) continue;
+    const acc = fieldAccess(ctx, fi, v, '', false, c.start);
+    out.push({ callee, arg, line: acc.line, column: acc.column, protected: acc.protectedBy !== null });
+  }
+  return out;
+}
+
+/** Calls that receive an object but never reach into an extension's struct: the C API, refcounting, locks, libc. */
+const NOT_A_HELPER = /^(?:_?Py[A-Z_]|PY_|pthread_|(?:assert|sizeof|free|malloc|realloc|memcpy|memmove|memset|printf|fprintf)$)/;
 
 /** Every `v->field` in the body of function `fi`, with whether it writes and what protects it. */
 function selfAccesses(ctx: AccessContext, f: FnInfo, fi: number, body: string, v: string): Access[] {

@@ -1,5 +1,5 @@
 import { COMPAT } from '../data/capi.js';
-import type { FieldAccess, ObjectStruct, SelfFunction } from '../engine/objects.js';
+import type { FieldAccess, ObjectFacts, ObjectStruct, SelfCall, SelfFunction } from '../engine/objects.js';
 import { forEachSelfFunction, LIFECYCLE_NAME, SKIP_FIELD_NAME, SKIP_FIELD_TYPE, structFields } from '../engine/objects.js';
 import { pushTo } from '../engine/group.js';
 import { globalModel } from './_globals.js';
@@ -23,7 +23,9 @@ export default defineProjectRule({
       '`tp_traverse`, writes it. The rule reports a method (a function in a method table, getset or type slot; `__init__` counts, since Python ' +
       'can call it again) that writes a field, or reads two or more mutable fields that another method updates together, outside a critical ' +
       'section on that object, a lock, or atomics (readers are not reported when the only writer is `tp_init`) — one finding per method, at its first unprotected access, with the others as related ' +
-      'locations. Quiet for types whose fields only allocation writes, for lock and atomic fields, and for accesses already under a lock.',
+      'locations. Accesses made in a helper the method passes the object to count as the method\'s, reported at the call. Quiet for types ' +
+      'whose fields only allocation writes, for lock and atomic fields, and for accesses already under a lock (in the method, around the ' +
+      'call, or in the helper).',
     bad: 'static PyObject *\nCounter_incr(CounterObject *self, PyObject *Py_UNUSED(ignored))\n{\n    self->count += 1;\n    return PyLong_FromSsize_t(self->count);\n}',
     good:
       'static PyObject *\nCounter_incr(CounterObject *self, PyObject *Py_UNUSED(ignored))\n{\n    Py_ssize_t n;\n    Py_BEGIN_CRITICAL_SECTION(self);\n    n = ++self->count;\n    Py_END_CRITICAL_SECTION();\n    return PyLong_FromSsize_t(n);\n}',
@@ -36,7 +38,10 @@ export default defineProjectRule({
     exampleLanguage: 'c',
     references: ['https://docs.python.org/3/howto/free-threading-extensions.html#critical-sections', 'https://py-free-threading.github.io/porting-extensions/'],
     limitations:
-      'Accesses are followed in the method body only (not into helper functions it calls); `self` is the first parameter, or a local cast from it.',
+      'Accesses are followed into the functions a method passes the object to as their first argument (`resize(self, n)`, ' +
+      "Argument Clinic's `foo_impl((FooObject *)self, …)`), through any depth, by name; a call under the object's critical section " +
+      'or a lock protects everything the callee does. An object passed in another argument position is not followed. `self` is ' +
+      'the first parameter, or a local cast from it. A field written only by functions that allocation or teardown call is not mutable.',
   },
   check(ctx) {
     // Object struct names (with inheritance resolved across files).
@@ -62,8 +67,6 @@ export default defineProjectRule({
     const entry = globalModel(ctx.files).entry;
     const initFns = new Set(ctx.files.flatMap((f) => f.objects?.initFns ?? []));
     const isLifecycle = (fn: SelfFunction) => lifecycle.has(fn.name) || LIFECYCLE_NAME.test(fn.name);
-    // The methods of object types, file by file (decoded pass by pass: a large project has hundreds of thousands).
-    const eachMethod = (visit: (fn: SelfFunction, file: string) => void) => forEachSelfFunction(ctx.files, (t) => objectNames.has(t), visit);
     // Whether a field of a type is judged at all (not the object's header, a lock or an atomic): per type and field.
     const judgedCache = new Map<string, Map<string, boolean>>();
     const judged = (selfType: string, field: string): boolean => {
@@ -77,48 +80,165 @@ export default defineProjectRule({
       }
       return j;
     };
-    // Mutable fields per type; candidate partners (writers of several fields) per type, so the search stays within one type.
+    const graph = selfCallGraph(ctx.files, objectNames);
+    // Functions that run on a live, published object: Python-visible entries other than allocation and teardown,
+    // functions nobody in the project passes the object to (their callers are unknown), and what they pass it to.
+    const live = (roots: (n: GraphNode) => boolean): Set<GraphNode> => {
+      const seen = new Set<GraphNode>();
+      const stack = graph.nodes.filter((n) => !isLifecycle(n.fn) && roots(n));
+      for (let n = stack.pop(); n; n = stack.pop()) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        for (const c of n.callees) for (const t of c.targets) if (!isLifecycle(t.fn)) stack.push(t);
+      }
+      return seen;
+    };
+    const isRoot = (n: GraphNode) => entry.has(n.fn.name) || !graph.called.has(n);
+    const liveAll = live(isRoot);
+    // Writers that matter for torn reads: not only reachable from tp_init (re-called on a live object, rare).
+    const liveNoInit = live((n) => isRoot(n) && !initFns.has(n.fn.name));
+    // Mutable fields per type; candidate partners (writers of several fields, with what they call) per type.
     const mutable = new Map<string, Set<string>>();
-    const writersByType = new Map<string, SelfFunction[]>();
-    eachMethod((fn) => {
-      if (isLifecycle(fn)) return;
-      for (const field of fn.writes) {
-        if (!judged(fn.selfType, field)) continue;
-        let s = mutable.get(fn.selfType);
-        if (!s) mutable.set(fn.selfType, (s = new Set()));
+    const writersByType = new Map<string, { node: GraphNode; writes: Set<string> }[]>();
+    for (const n of liveAll) {
+      for (const field of n.fn.writes) {
+        if (!n.fn.selfType || !judged(n.fn.selfType, field)) continue;
+        let s = mutable.get(n.fn.selfType);
+        if (!s) mutable.set(n.fn.selfType, (s = new Set()));
         s.add(field);
       }
-      if (fn.writes.length >= 2 && !initFns.has(fn.name)) pushTo(writersByType, fn.selfType, fn);
-    });
-    eachMethod((fn, file) => {
-      if (!entry.has(fn.name) || isLifecycle(fn)) return;
-      const mut = mutable.get(fn.selfType);
-      if (!mut) return;
-      const open = fn.accesses().filter((a) => mut.has(a.field) && judged(fn.selfType, a.field));
+    }
+    for (const n of liveNoInit) {
+      const type = n.fn.selfType || n.callees.flatMap((c) => c.targets.map((t) => t.fn.selfType)).find((t) => t) || '';
+      const writes = graph.writes(n);
+      if (type && writes.size >= 2) pushTo(writersByType, type, { node: n, writes });
+    }
+    for (const n of graph.nodes) {
+      const fn = n.fn;
+      if (!entry.has(fn.name) || isLifecycle(fn)) continue;
+      // In source order of where the method makes them (its own access, or the call that leads to it).
+      const open = graph
+        .reach(n)
+        .filter((a) => mutable.get(a.type)?.has(a.field) === true && judged(a.type, a.field))
+        .sort((a, b) => (a.via ?? a).line - (b.via ?? b).line || (a.via ?? a).column - (b.via ?? b).column);
+      if (open.length === 0) continue;
+      const type = open[0]?.type as string;
       const writes = open.filter((a) => a.write);
-      let first: FieldAccess | undefined = writes[0];
+      let first: Reached | undefined = writes[0];
       let why = '';
       if (first) {
-        why = `writes ${fn.selfVar}->${first.field}`;
+        why = `${first.via ? `calls ${first.via.callee}(), which writes` : 'writes'} ${first.selfVar}->${first.field}`;
       } else {
         // Reads of several fields that another method updates together.
-        const read = [...new Set(open.map((a) => a.field))];
-        if (read.length < 2) return;
+        const read = [...new Set(open.filter((a) => a.type === type).map((a) => a.field))];
+        if (read.length < 2) continue;
         // A torn read needs a concurrent writer; tp_init alone (re-called on a live object) is too rare to report readers for.
-        const partner = (writersByType.get(fn.selfType) ?? []).find((o) => o.id !== fn.id && read.filter((f) => o.writes.includes(f)).length >= 2);
-        if (!partner) return;
-        const together = read.filter((f) => partner.writes.includes(f));
-        first = open.find((a) => together.includes(a.field));
-        if (!first) return;
-        why = `reads ${together.map((f) => `${fn.selfVar}->${f}`).join(', ')}, which ${partner.name}() updates together,`;
+        // Named after the function that makes the writes itself when there is one (`resize()`, not its callers).
+        const candidates = (writersByType.get(type) ?? []).filter((o) => o.node !== n && read.filter((f) => o.writes.has(f)).length >= 2);
+        // And one that runs on objects methods receive (an entry, or passed the object by one) before a function whose callers
+        // are unknown (it may only ever fill fresh objects).
+        const own = (o: { node: GraphNode }) => read.filter((f) => o.node.fn.writes.includes(f)).length >= 2;
+        const onShared = (o: { node: GraphNode }) => entry.has(o.node.fn.name) || graph.called.has(o.node);
+        const partner =
+          candidates.find((o) => own(o) && onShared(o)) ?? candidates.find(onShared) ?? candidates.find(own) ?? candidates[0];
+        if (!partner) continue;
+        const together = read.filter((f) => partner.writes.has(f));
+        first = open.find((a) => a.type === type && together.includes(a.field));
+        if (!first) continue;
+        // Each field with where the method reads it: itself, or in the function a call leads to.
+        const names = together
+          .map((f) => {
+            const own = open.find((a) => a.type === type && a.field === f && !a.via);
+            const via = open.find((a) => a.type === type && a.field === f && a.via);
+            return `${first?.selfVar}->${f}${own || !via ? '' : ` (in ${via.fn}())`}`;
+          })
+          .join(', ');
+        why = `reads ${names}, which ${partner.node.fn.name}() updates together,`;
       }
+      const at = first.via ?? first;
       const rest = open.filter((a) => a !== first).slice(0, 20);
-      ctx.report(file, {
-        line: first.line,
-        column: first.column,
-        message: `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${fn.selfType} concurrently`,
-        related: rest.map((a) => ({ path: file, line: a.line, column: a.column, message: `${a.write ? 'writes' : 'reads'} ${fn.selfVar}->${a.field}` })),
+      ctx.report(n.file, {
+        line: at.line,
+        column: at.column,
+        message: `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${first.type} concurrently`,
+        related: [
+          ...(first.via ? [{ path: first.path, line: first.line, column: first.column, message: `${first.write ? 'writes' : 'reads'} ${first.selfVar}->${first.field} in ${first.fn}()` }] : []),
+          ...rest.map((a) => ({ path: a.path, line: a.line, column: a.column, message: `${a.write ? 'writes' : 'reads'} ${a.selfVar}->${a.field}${a.via ? ` in ${a.fn}()` : ''}` })),
+        ],
       });
-    });
+    }
   },
 });
+
+/** Accesses kept per function with those of its callees: enough to report and to find two fields read together. */
+const MAX_REACHED = 200;
+
+interface GraphNode {
+  fn: SelfFunction;
+  file: string;
+  callees: { call: SelfCall; targets: GraphNode[] }[];
+}
+
+/** An unprotected access a function makes, itself or in a function it passes the object to without a lock. */
+interface Reached extends FieldAccess {
+  path: string;
+  type: string;
+  selfVar: string;
+  /** The function that makes the access. */
+  fn: string;
+  /** The call in the reporting function through which it is made (absent for its own accesses). */
+  via?: SelfCall;
+}
+
+/**
+ * Functions that take an object or pass it on, joined by the calls that pass it (argument position 0, the one a
+ * function's facts follow): a callee is found by name, in the caller's file first. `reach` and `writes` follow the
+ * calls transitively (unprotected calls only for `reach`: a call under the object's critical section or a lock
+ * protects everything the callee does).
+ */
+function selfCallGraph(files: readonly { path: string; objects?: ObjectFacts }[], objectNames: Set<string>) {
+  const nodes: GraphNode[] = [];
+  const byName = new Map<string, GraphNode[]>();
+  forEachSelfFunction(files, (t) => t === '' || objectNames.has(t), (fn, file) => {
+    const n: GraphNode = { fn, file, callees: [] };
+    nodes.push(n);
+    pushTo(byName, fn.name, n);
+  });
+  const called = new Set<GraphNode>();
+  for (const n of nodes) {
+    for (const call of n.fn.calls()) {
+      if (call.arg !== 0) continue;
+      const all = (byName.get(call.callee) ?? []).filter((t) => t !== n && (t.fn.selfType === '' || n.fn.selfType === '' || t.fn.selfType === n.fn.selfType));
+      const local = all.filter((t) => t.file === n.file);
+      const targets = local.length > 0 ? local : new Set(all.map((t) => t.file)).size === 1 ? all : [];
+      if (targets.length === 0) continue;
+      n.callees.push({ call, targets });
+      for (const t of targets) called.add(t);
+    }
+  }
+  const reachMemo = new Map<GraphNode, Reached[]>();
+  const reach = (n: GraphNode): Reached[] => {
+    const memo = reachMemo.get(n);
+    if (memo) return memo;
+    reachMemo.set(n, []); // a cycle contributes nothing more
+    const out: Reached[] = n.fn.selfType
+      ? n.fn.accesses().map((a) => ({ ...a, path: n.file, type: n.fn.selfType, selfVar: n.fn.selfVar, fn: n.fn.name }))
+      : [];
+    for (const c of n.callees) {
+      if (c.call.protected) continue;
+      for (const t of c.targets) for (const r of reach(t)) if (out.length < MAX_REACHED) out.push({ ...r, via: c.call });
+    }
+    reachMemo.set(n, out);
+    return out;
+  };
+  const writesMemo = new Map<GraphNode, Set<string>>();
+  const writes = (n: GraphNode): Set<string> => {
+    const memo = writesMemo.get(n);
+    if (memo) return memo;
+    const out = new Set(n.fn.writes);
+    writesMemo.set(n, out);
+    for (const c of n.callees) for (const t of c.targets) for (const w of writes(t)) out.add(w);
+    return out;
+  };
+  return { nodes, called, reach, writes };
+}
