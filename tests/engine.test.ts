@@ -85,6 +85,7 @@ describe('engine', () => {
       callAt: [6, 9, 0, 20, 4, 1, 13, 10, 0, 14, 3, 2],
       lifecycle: [],
       initFns: [],
+      methods: [],
     };
     const seen: unknown[] = [];
     forEachSelfFunction([{ path: 'a.c', objects }], (t) => t === 'AObject', (fn, path) =>

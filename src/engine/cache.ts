@@ -21,7 +21,7 @@ export interface CacheConfig {
   salt: string;
 }
 
-export const CACHE_FORMAT = 'v5';
+export const CACHE_FORMAT = 'v6';
 
 const sha = (...parts: (string | Buffer)[]) => {
   const h = createHash('sha256');

@@ -73,6 +73,8 @@ export interface ObjectFacts {
   lifecycle: string[];
   /** Functions named in tp_init slots. */
   initFns: string[];
+  /** Functions named in method and getset tables (`{"clear", (PyCFunction)bitarray_clear, …}`): Python methods, whatever their name. */
+  methods: string[];
 }
 
 /** The (name, type) pairs of a struct's fields. */
@@ -191,7 +193,7 @@ export function extractObjects(code: string, lowered: Lowered, index: CIndex, li
   const structs = objectStructs(index);
   const { lifecycle, initFns } = lifecycleFunctions(code);
   const { functions, accessAt, callAt } = selfFunctions(code, lowered, index, lines);
-  return { structs, functions, accessAt, callAt, lifecycle, initFns };
+  return { structs, functions, accessAt, callAt, lifecycle, initFns, methods: methodFunctions(code) };
 }
 
 /** Structs that start with an object header (or, `base`, with another struct: resolved at project level). */
@@ -268,6 +270,14 @@ function lifecycleFunctions(code: string): { lifecycle: string[]; initFns: strin
     }
   }
   return { lifecycle: [...lifecycle], initFns: [...initFns] };
+}
+
+/** Functions named in `{"name", (cast) fn, …}` entries: method, getset and member tables. */
+function methodFunctions(code: string): string[] {
+  const out = new Set<string>();
+  const re = /\{\s*"[^"\n]*"\s*,\s*(?:\(\s*\w+\s*\**\s*\)\s*)?(?:\(\s*\w+\s*\**\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*[,}]/g;
+  for (let m = re.exec(code); m; m = re.exec(code)) if (!/^[A-Z0-9_]+$/.test(m[1] as string)) out.add(m[1] as string);
+  return [...out];
 }
 
 interface AccessContext {
@@ -370,7 +380,28 @@ function selfAccesses(ctx: AccessContext, f: FnInfo, fi: number, body: string, v
     if (m[1] !== undefined && !write) continue; // &self->f passed somewhere (locks, atomics): not an access we judge
     accesses.push(fieldAccess(ctx, fi, v, field, write, start));
   }
+  // The size of a variable-size object is state too: `Py_SIZE(self)` reads it, `Py_SET_SIZE(self, n)` writes it.
+  if (body.includes('SIZE')) {
+    const sizeRe = sizeAccessRe(v);
+    for (let m = sizeRe.exec(body); m; m = sizeRe.exec(body)) {
+      const write = m[1] === 'Py_SET_SIZE' || /^\s*=(?!=)/.test(body.slice(m.index + m[0].length, m.index + m[0].length + 8));
+      accesses.push(fieldAccess(ctx, fi, v, 'ob_size', write, f.bodyStart + m.index));
+    }
+    if (accesses.length > 1) accesses.sort((a, b) => a.start - b.start);
+  }
   return accesses;
+}
+
+const sizeRes = new Map<string, RegExp>();
+function sizeAccessRe(v: string): RegExp {
+  let re = sizeRes.get(v);
+  if (!re) {
+    if (sizeRes.size > 256) sizeRes.clear();
+    re = new RegExp(`\\b(Py_SIZE|Py_SET_SIZE)\\s*\\(\\s*(?:\\([^()]*\\)\\s*)?(?:\\(\\s*${v}\\s*\\)|${v})\\s*[,)]`, 'g');
+    sizeRes.set(v, re);
+  }
+  re.lastIndex = 0;
+  return re;
 }
 
 function fieldAccess({ code, lowered, index, lines, spans }: AccessContext, fi: number, v: string, field: string, write: boolean, start: number): Access {

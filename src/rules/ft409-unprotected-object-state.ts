@@ -66,7 +66,9 @@ export default defineProjectRule({
     // The same entry points as the FT3 rules' (methods tables, getsets, type slots of defined functions).
     const entry = globalModel(ctx.files).entry;
     const initFns = new Set(ctx.files.flatMap((f) => f.objects?.initFns ?? []));
-    const isLifecycle = (fn: SelfFunction) => lifecycle.has(fn.name) || LIFECYCLE_NAME.test(fn.name);
+    // By slot, or by name (`Foo_dealloc`) unless a method table names it (bitarray's `clear()` is `bitarray_clear`).
+    const methods = new Set(ctx.files.flatMap((f) => f.objects?.methods ?? []));
+    const isLifecycle = (fn: SelfFunction) => lifecycle.has(fn.name) || (LIFECYCLE_NAME.test(fn.name) && !methods.has(fn.name));
     // Whether a field of a type is judged at all (not the object's header, a lock or an atomic): per type and field.
     const judgedCache = new Map<string, Map<string, boolean>>();
     const judged = (selfType: string, field: string): boolean => {
@@ -127,7 +129,7 @@ export default defineProjectRule({
       let first: Reached | undefined = writes[0];
       let why = '';
       if (first) {
-        why = `${first.via ? `calls ${first.via.callee}(), which writes` : 'writes'} ${first.selfVar}->${first.field}`;
+        why = `${first.via ? `calls ${first.via.callee}(), which writes` : 'writes'} ${show(first.selfVar, first.field)}`;
       } else {
         // Reads of several fields that another method updates together.
         const read = [...new Set(open.filter((a) => a.type === type).map((a) => a.field))];
@@ -150,7 +152,7 @@ export default defineProjectRule({
           .map((f) => {
             const own = open.find((a) => a.type === type && a.field === f && !a.via);
             const via = open.find((a) => a.type === type && a.field === f && a.via);
-            return `${first?.selfVar}->${f}${own || !via ? '' : ` (in ${via.fn}())`}`;
+            return `${show(first?.selfVar ?? 'self', f)}${own || !via ? '' : ` (in ${via.fn}())`}`;
           })
           .join(', ');
         why = `reads ${names}, which ${partner.node.fn.name}() updates together,`;
@@ -162,13 +164,16 @@ export default defineProjectRule({
         column: at.column,
         message: `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${first.type} concurrently`,
         related: [
-          ...(first.via ? [{ path: first.path, line: first.line, column: first.column, message: `${first.write ? 'writes' : 'reads'} ${first.selfVar}->${first.field} in ${first.fn}()` }] : []),
-          ...rest.map((a) => ({ path: a.path, line: a.line, column: a.column, message: `${a.write ? 'writes' : 'reads'} ${a.selfVar}->${a.field}${a.via ? ` in ${a.fn}()` : ''}` })),
+          ...(first.via ? [{ path: first.path, line: first.line, column: first.column, message: `${first.write ? 'writes' : 'reads'} ${show(first.selfVar, first.field)} in ${first.fn}()` }] : []),
+          ...rest.map((a) => ({ path: a.path, line: a.line, column: a.column, message: `${a.write ? 'writes' : 'reads'} ${show(a.selfVar, a.field)}${a.via ? ` in ${a.fn}()` : ''}` })),
         ],
       });
     }
   },
 });
+
+/** How a field access is written: `self->f`, or `Py_SIZE(self)` for a variable-size object's size. */
+const show = (v: string, field: string): string => (field === 'ob_size' ? `Py_SIZE(${v})` : `${v}->${field}`);
 
 /** Accesses kept per function with those of its callees: enough to report and to find two fields read together. */
 const MAX_REACHED = 200;
