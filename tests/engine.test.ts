@@ -80,7 +80,7 @@ describe('engine', () => {
   it('reads back the flat self-function facts as written, filtered by self type', () => {
     const objects: ObjectFacts = {
       structs: [],
-      functions: ['A_set', 'AObject', 'self', 'x', 'y', '', 'x', 'y', 'z', '', 'grow', '', 'B_get', 'BObject', 'b', '', '', 'fill', '', 'A_get', 'AObject', 'self', '', 'x', '', 'A_impl', 'check', ''],
+      functions: ['A_set', 'AObject', 'self', 'self', 'x', 'y', '', 'x', 'y', 'z', '', 'grow', '', 'B_get', 'BObject', 'b', 'self', '', '', 'fill', '', 'A_get', 'AObject', 'o', 'arg', '', 'x', '', 'A_impl', 'check', ''],
       accessAt: [3, 9, 4, 11, 5, 8, 12, 6],
       callAt: [6, 9, 0, 20, 4, 1, 13, 10, 0, 14, 3, 2],
       lifecycle: [],
@@ -89,13 +89,14 @@ describe('engine', () => {
     };
     const seen: unknown[] = [];
     forEachSelfFunction([{ path: 'a.c', objects }], (t) => t === 'AObject', (fn, path) =>
-      seen.push({ id: fn.id, name: fn.name, selfVar: fn.selfVar, writes: fn.writes, accesses: fn.accesses(), calls: fn.calls(), path }),
+      seen.push({ id: fn.id, name: fn.name, selfVar: fn.selfVar, bound: fn.bound, writes: fn.writes, accesses: fn.accesses(), calls: fn.calls(), path }),
     );
     assert.deepEqual(seen, [
       {
         id: 0,
         name: 'A_set',
         selfVar: 'self',
+        bound: true,
         writes: ['x', 'y'],
         accesses: [
           { field: 'x', line: 3, column: 4, write: true },
@@ -108,7 +109,8 @@ describe('engine', () => {
       {
         id: 2,
         name: 'A_get',
-        selfVar: 'self',
+        selfVar: 'o',
+        bound: false,
         writes: [],
         accesses: [{ field: 'x', line: 12, column: 3, write: false }],
         calls: [

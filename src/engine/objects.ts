@@ -34,6 +34,11 @@ export interface SelfFunction {
   selfType: string;
   /** The variable that holds it, as written (`self`, `decoder`, …). */
   selfVar: string;
+  /**
+   * Whether it is the first parameter (or a cast of it): what a caller's `f(obj, …)` binds. Otherwise an object the function
+   * receives another way — a later parameter, a cast of one, or one `PyArg_Parse*` fills (`count_n(module, args)` → `a`).
+   */
+  bound: boolean;
   /** Fields the function writes (under a lock or not): what makes a field mutable. */
   writes: string[];
   /** Unprotected accesses only (every write, the first reads): what can be reported. Decoded when asked for. */
@@ -61,7 +66,7 @@ export interface ObjectFacts {
   /**
    * Functions taking an object as `self`, flat (a large project has hundreds of thousands, and one object per
    * function and per access was most of its facts' memory): for each, its name, the struct type of `self` ('' when
-   * it is an untyped `PyObject *self` only passed on), the variable holding it, the fields it writes, '', the fields
+   * it is an untyped `PyObject *self` only passed on), the variable holding it, 'self' or 'arg' (`bound`), the fields it writes, '', the fields
    * of its unprotected accesses, '', the functions it passes `self` to, ''. Read with `forEachSelfFunction`.
    */
   functions: string[];
@@ -90,6 +95,7 @@ class FlatSelfFunction implements SelfFunction {
     readonly name: string,
     readonly selfType: string,
     readonly selfVar: string,
+    readonly bound: boolean,
     readonly writes: string[],
     private readonly facts: ObjectFacts,
     /** Index in `functions` of the first access's field, and in `accessAt` of its line. */
@@ -141,7 +147,7 @@ export function forEachSelfFunction(
     let callAt = 0;
     while (i < f.length) {
       const selfType = f[i + 1] as string;
-      let w = i + 3;
+      let w = i + 4;
       while (f[w] !== '') w++;
       let a = w + 1;
       while (f[a] !== '') a++;
@@ -149,7 +155,9 @@ export function forEachSelfFunction(
       let c = a + 1;
       while (f[c] !== '') c++;
       const nc = c - a - 1;
-      if (want(selfType)) visit(new FlatSelfFunction(id, f[i] as string, selfType, f[i + 2] as string, f.slice(i + 3, w), o, w + 1, at, n, a + 1, callAt, nc), file.path);
+      if (want(selfType)) {
+        visit(new FlatSelfFunction(id, f[i] as string, selfType, f[i + 2] as string, f[i + 3] === 'self', f.slice(i + 4, w), o, w + 1, at, n, a + 1, callAt, nc), file.path);
+      }
       id++;
       at += 2 * n;
       callAt += 3 * nc;
@@ -308,23 +316,24 @@ function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: Lin
     const f = index.functions[fi] as FnInfo;
     const p0 = f.params[0];
     if (!p0 || !p0.name) continue;
-    const selfVars = new Map<string, string>();
+    const selfVars = new Map<string, { type: string; bound: boolean }>();
     const typed = !/^(PyObject|void)$/.test(p0.type) && /^(?:struct\s+)?\w+$/.test(p0.type);
-    selfVars.set(p0.name, typed ? p0.type.replace(/^struct\s+/, '') : '');
+    selfVars.set(p0.name, { type: typed ? p0.type.replace(/^struct\s+/, '') : '', bound: true });
     for (const d of castLocals.get(fi) ?? []) {
       const m = /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec((d.initializer ?? '').trim());
-      if (m && m[2] === p0.name) selfVars.set(d.name, m[1] as string);
+      if (m && m[2] === p0.name) selfVars.set(d.name, { type: m[1] as string, bound: true });
     }
+    for (const [v, type] of argObjects(code, index, fi, f, castLocals.get(fi) ?? [], callsByFn.get(fi) ?? [])) if (!selfVars.has(v)) selfVars.set(v, { type, bound: false });
     const body = code.slice(f.bodyStart, f.end);
     const calls = callsByFn.get(fi) ?? [];
-    for (const [v, type] of selfVars) {
+    for (const [v, { type, bound }] of selfVars) {
       const accesses = type ? selfAccesses(ctx, f, fi, body, v) : [];
       const passes = selfCalls(ctx, fi, calls, v);
       if (accesses.length === 0 && passes.length === 0) continue;
       const writes = [...new Set(accesses.filter((a) => a.write).map((a) => a.field))];
       let reads = 0;
       const open = accesses.filter((a) => a.protectedBy === null && (a.write || reads++ < MAX_OPEN_READS));
-      functions.push(f.name, type, v, ...writes, '');
+      functions.push(f.name, type, v, bound ? 'self' : 'arg', ...writes, '');
       for (const a of open) {
         functions.push(a.field);
         accessAt.push(a.line, a.column * 2 + (a.write ? 1 : 0));
@@ -338,6 +347,46 @@ function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: Lin
     }
   }
   return { functions, accessAt, callAt };
+}
+
+const NOT_AN_OBJECT = /^(?:PyObject|PyTypeObject|void|char|int|long|short|unsigned|signed|float|double|size_t|Py_ssize_t|Py_UCS[124]|Py_buffer|FILE|\w+_t)$/;
+
+/**
+ * Objects a function receives other than as its first parameter, by variable and struct type: typed pointer parameters
+ * after the first, pointer locals cast from a parameter (`a = (bitarrayobject *)obj;`), and pointer locals a
+ * `PyArg_Parse*`/`PyArg_UnpackTuple` call fills (`&a`). Only those the body reaches into (`a->…`).
+ */
+function argObjects(code: string, index: CIndex, fi: number, f: FnInfo, locals: DeclInfo[], calls: CallInfo[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const body = code.slice(f.bodyStart, f.end);
+  const reaches = (v: string) => new RegExp(`\\b${v}\\s*->`).test(body);
+  const params = new Set(f.params.map((p) => p.name));
+  for (const p of f.params.slice(1)) {
+    const t = p.type.replace(/^(?:const\s+)?(?:struct\s+)?/, '');
+    if (p.name && /^\w+$/.test(t) && !NOT_AN_OBJECT.test(t) && reaches(p.name)) out.set(p.name, t);
+  }
+  const castOf = (rhs: string) => /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec(rhs.trim());
+  for (const d of locals) {
+    const m = castOf(d.initializer ?? '');
+    if (m && params.has(m[2] as string) && !NOT_AN_OBJECT.test(m[1] as string) && reaches(d.name)) out.set(d.name, m[1] as string);
+  }
+  const declared = new Map<string, string>();
+  for (const d of index.decls) if (d.fn === fi && d.isPointer && !d.isArray && /^\w+$/.test(d.type) && !NOT_AN_OBJECT.test(d.type)) declared.set(d.name, d.type);
+  if (declared.size === 0) return out;
+  for (const a of index.assigns) {
+    if (a.fn !== fi || a.isInit || !declared.has(a.lhs)) continue;
+    const m = castOf(a.rhs);
+    if (m && params.has(m[2] as string) && reaches(a.lhs)) out.set(a.lhs, declared.get(a.lhs) as string);
+  }
+  for (const c of calls) {
+    if (!/^PyArg_(?:Parse\w*|UnpackTuple)$/.test(c.name)) continue;
+    for (const arg of c.args) {
+      const m = /&\s*(\w+)\s*\)?$/.exec(arg.text.replace(/^\(\s*PyObject\s*\*\*\s*\)\s*/, ''));
+      const v = m?.[1];
+      if (v && declared.has(v) && reaches(v)) out.set(v, declared.get(v) as string);
+    }
+  }
+  return out;
 }
 
 /** Calls in function `fi` that pass `v` itself (possibly cast) as an argument to a named function. */

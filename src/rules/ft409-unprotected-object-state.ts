@@ -128,8 +128,10 @@ export default defineProjectRule({
       const writes = open.filter((a) => a.write);
       let first: Reached | undefined = writes[0];
       let why = '';
+      // The variable as the reporting function names it (helpers may call it differently).
+      const nameOf = (r: Reached) => (fn.selfType ? fn.selfVar : r.selfVar);
       if (first) {
-        why = `${first.via ? `calls ${first.via.callee}(), which writes` : 'writes'} ${show(first.selfVar, first.field)}`;
+        why = `${first.via ? `calls ${first.via.callee}(), which writes` : 'writes'} ${show(nameOf(first), first.field)}`;
       } else {
         // Reads of several fields that another method updates together.
         const read = [...new Set(open.filter((a) => a.type === type).map((a) => a.field))];
@@ -150,9 +152,9 @@ export default defineProjectRule({
         // Each field with where the method reads it: itself, or in the function a call leads to.
         const names = together
           .map((f) => {
-            const own = open.find((a) => a.type === type && a.field === f && !a.via);
+            const mine = open.find((a) => a.type === type && a.field === f && !a.via);
             const via = open.find((a) => a.type === type && a.field === f && a.via);
-            return `${show(first?.selfVar ?? 'self', f)}${own || !via ? '' : ` (in ${via.fn}())`}`;
+            return `${show(first ? nameOf(first) : 'self', f)}${mine || !via ? '' : ` (in ${via.fn}())`}`;
           })
           .join(', ');
         why = `reads ${names}, which ${partner.node.fn.name}() updates together,`;
@@ -213,7 +215,9 @@ function selfCallGraph(files: readonly { path: string; objects?: ObjectFacts }[]
   for (const n of nodes) {
     for (const call of n.fn.calls()) {
       if (call.arg !== 0) continue;
-      const all = (byName.get(call.callee) ?? []).filter((t) => t !== n && (t.fn.selfType === '' || n.fn.selfType === '' || t.fn.selfType === n.fn.selfType));
+      const all = (byName.get(call.callee) ?? []).filter(
+        (t) => t !== n && t.fn.bound && (t.fn.selfType === '' || n.fn.selfType === '' || t.fn.selfType === n.fn.selfType),
+      );
       const local = all.filter((t) => t.file === n.file);
       const targets = local.length > 0 ? local : new Set(all.map((t) => t.file)).size === 1 ? all : [];
       if (targets.length === 0) continue;
