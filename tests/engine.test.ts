@@ -1,11 +1,13 @@
 // Engine invariants that hold whatever the number of jobs: every finding (file and project rules) carries
 // the text of its own line, and results do not depend on --jobs.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { norm, trailingIdent } from '../src/engine/c-index.js';
+import { languageOf } from '../src/engine/discover.js';
+import { readProjectHeader, templateAsC } from '../src/engine/lint-file.js';
 import { forEachSelfFunction, type ObjectFacts } from '../src/engine/objects.js';
 import { run, selectRules } from '../src/engine/run.js';
 import { RULES } from '../src/rules/index.js';
@@ -120,5 +122,26 @@ describe('engine', () => {
         path: 'a.c',
       },
     ]);
+  });
+
+  it('reads numpy-style .c.src/.h.src templates as C, in place', () => {
+    assert.equal(languageOf('src/arraytypes.c.src'), 'c');
+    assert.equal(languageOf('src/arraytypes.h.src'), 'c');
+    assert.equal(languageOf('src/notes.src'), null);
+    const t = 'static PyObject *\n@TYPE@_getitem(@type@ *ip) /* @ not a placeholder */\n';
+    const c = templateAsC(t);
+    assert.equal(c.length, t.length);
+    assert.equal(c, 'static PyObject *\n_TYPE__getitem(_type_ *ip) /* @ not a placeholder */\n');
+    // `#include "arraytypes.h"` finds the template the build generates it from.
+    const dir = mkdtempSync(join(tmpdir(), 'ftlint-src-'));
+    try {
+      writeFileSync(join(dir, 'arraytypes.h.src'), '#define N_@NAME@ 1\n');
+      const h = readProjectHeader('arraytypes.h', join(dir, 'a.c'));
+      assert.equal(h?.path, join(dir, 'arraytypes.h.src'));
+      assert.equal(h?.text, '#define N__NAME_ 1\n');
+      assert.equal(readProjectHeader('missing.h', join(dir, 'a.c')), null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,7 @@
 // `git ls-tree` for the paths, `git cat-file --batch` for the bytes. Only the files ftlint reads
 // (and .gitignore files, which discovery honours) are written.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { languageOf } from '../../src/engine/discover.js';
@@ -43,18 +44,8 @@ const BATCH = 4000;
  */
 export function exportTree(gitDir: string, commit: string, dest: string): ExportResult {
   const stamp = `${dest}.json`;
-  if (existsSync(stamp) && existsSync(dest)) {
-    try {
-      const prev = JSON.parse(readFileSync(stamp, 'utf8')) as ExportResult & { commit?: string };
-      if (prev.commit === commit) return { dir: dest, files: prev.files, missing: prev.missing };
-    } catch {
-      /* re-export */
-    }
-  }
   const type = git(gitDir, ['cat-file', '-t', commit]).toString().trim();
   if (type !== 'commit') throw new ExportError(`${commit} is a ${type}, not a commit`);
-  rmSync(dest, { recursive: true, force: true });
-  mkdirSync(dest, { recursive: true });
   const entries: { sha: string; path: string }[] = [];
   for (const rec of git(gitDir, ['ls-tree', '-r', '-z', '--full-tree', commit]).toString('utf8').split('\0')) {
     if (!rec) continue;
@@ -65,6 +56,18 @@ export function exportTree(gitDir: string, commit: string, dest: string): Export
     if (kind !== 'blob' || mode === '120000' || !sha || !wanted(path)) continue;
     entries.push({ sha, path });
   }
+  // Reused only while the same files are wanted (ftlint may read more kinds of files than when it was written).
+  const selection = createHash('sha256').update(entries.map((e) => `${e.sha} ${e.path}`).join('\n')).digest('hex').slice(0, 16);
+  if (existsSync(stamp) && existsSync(dest)) {
+    try {
+      const prev = JSON.parse(readFileSync(stamp, 'utf8')) as ExportResult & { commit?: string; selection?: string };
+      if (prev.commit === commit && prev.selection === selection) return { dir: dest, files: prev.files, missing: prev.missing };
+    } catch {
+      /* re-export */
+    }
+  }
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
   const missing: string[] = [];
   let files = 0;
   for (let i = 0; i < entries.length; i += BATCH) {
@@ -87,7 +90,7 @@ export function exportTree(gitDir: string, commit: string, dest: string): Export
       files++;
     }
   }
-  writeFileSync(stamp, JSON.stringify({ commit, files, missing }));
+  writeFileSync(stamp, JSON.stringify({ commit, selection, files, missing }));
   return { dir: dest, files, missing };
 }
 

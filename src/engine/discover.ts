@@ -27,6 +27,9 @@ const BY_EXT: Record<string, Language> = {
   '.rs': 'rust',
   '.cmake': 'cmake',
 };
+/** C templates of numpy.distutils/numpy's meson build (`conv_template`): `*.c.src`, `*.h.src`. */
+export const TEMPLATE = /\.(?:c|h)\.src$/i;
+
 const BY_NAME: Record<string, Language> = {
   'pyproject.toml': 'toml', 'Cargo.toml': 'toml', 'setup.cfg': 'setup-cfg', 'CMakeLists.txt': 'cmake', 'meson.build': 'meson',
 };
@@ -46,6 +49,8 @@ export function languageOf(path: string): Language | null {
   const ext = extname(name).toLowerCase();
   const byName = Object.hasOwn(BY_NAME, name) ? BY_NAME[name] : Object.hasOwn(BY_EXT, ext) ? BY_EXT[ext] : undefined;
   if (byName) return byName;
+  // NumPy-style templates (`foo.c.src`, expanded by the build into foo.c): C with `@name@` placeholders.
+  if (TEMPLATE.test(name)) return 'c';
   // GitHub Actions workflows: read for cibuildwheel settings (CIBW_* variables, the action's version).
   if (/\.ya?ml$/i.test(name) && /(^|[\\/])\.github[\\/]workflows[\\/][^\\/]+$/.test(path)) return 'yaml';
   return null;

@@ -15,7 +15,7 @@ import { extractGlobals } from './globals.js';
 import { extractObjects } from './objects.js';
 import { readBytes, readSource } from './read.js';
 import { cacheGet, cacheKey, cachePut, contentHash, type CacheConfig } from './cache.js';
-import type { SourceFileRef } from './discover.js';
+import { TEMPLATE, type SourceFileRef } from './discover.js';
 import { extractSuppressions, type Suppression } from '../suppress/comments.js';
 import { pythonRole } from './py-tree.js';
 import type { Finding, Language, ToolDiagnostic } from './types.js';
@@ -53,7 +53,7 @@ const CPP_IN_HEADER = /^\s*(namespace\s+\w|template\s*<|class\s+\w+\s*[:{]|#incl
 
 function grammarFor(lang: Language, text: string, path: string): Grammar | null {
   if (lang === 'cpp') return 'cpp';
-  if (lang === 'c') return path.endsWith('.h') && CPP_IN_HEADER.test(text) ? 'cpp' : 'c';
+  if (lang === 'c') return /\.h(?:\.src)?$/.test(path) && CPP_IN_HEADER.test(text) ? 'cpp' : 'c';
   return null;
 }
 
@@ -92,6 +92,7 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
   const out: FileOutput = { findings: [], facts: null, diagnostics: [], bytes: 0, lines: 0 };
   let text = source;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM: editors do not count it as a column
+  if (TEMPLATE.test(file.abs)) text = templateAsC(text);
   out.bytes = bytes;
   const suppressions = extractSuppressions(text, file.language);
   if (suppressions.length > 0) out.suppressions = suppressions;
@@ -113,7 +114,7 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
     if (h) deps.push({ path: h.path, hash: h.hash });
     return h;
   };
-  const lowered = lowerC(text, file.language === 'cpp' ? 'cpp' : /\.h$/i.test(file.abs) ? 'header' : 'c', { path: file.abs, include });
+  const lowered = lowerC(text, file.language === 'cpp' ? 'cpp' : /\.h(?:\.src)?$/i.test(file.abs) ? 'header' : 'c', { path: file.abs, include });
   if (deps.length > 0) out.deps = deps;
   const tree = parse(grammar, lowered.text, opts.parseTimeoutMs * 1000);
   if (!tree) {
@@ -172,12 +173,18 @@ const MAX_HEADER = 1 << 20;
 
 /** `#include "name"` from `from`: the header beside it (null when there is none), re-read when it changed. */
 export function readProjectHeader(name: string, from: string): { path: string; text: string; hash: string } | null {
-  const path = resolvePath(dirname(from), name);
+  let path = resolvePath(dirname(from), name);
   let st;
   try {
     st = statSync(path);
   } catch {
-    return null; // not there: a system or generated header
+    // Not there: a system header, or one the build generates — from a template beside it (`foo.h.src`).
+    try {
+      st = statSync(`${path}.src`);
+      path = `${path}.src`;
+    } catch {
+      return null;
+    }
   }
   if (!st.isFile() || st.size > MAX_HEADER) return null;
   const stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
@@ -185,12 +192,22 @@ export function readProjectHeader(name: string, from: string): { path: string; t
   if (known && known.stamp === stamp) return known;
   try {
     const buf = readFileSync(path);
-    const h = { path, text: buf.toString('utf8'), hash: contentHash(buf), stamp };
+    const text = buf.toString('utf8');
+    const h = { path, text: TEMPLATE.test(path) ? templateAsC(text) : text, hash: contentHash(buf), stamp };
     headerCache.set(path, h);
     return h;
   } catch {
     return null;
   }
+}
+
+/**
+ * A `.c.src` template read as the C it expands to, byte for byte in place: each `@name@` placeholder becomes the
+ * identifier `_name_` (same length), so `@TYPE@_getitem` is one function name; the `/**begin repeat … **\/` blocks are
+ * comments already. One expansion stands for all: what differs between them (types, names) rarely matters to a rule.
+ */
+export function templateAsC(text: string): string {
+  return text.includes('@') ? text.replace(/@(\w+)@/g, (_m, w: string) => `_${w}_`) : text;
 }
 
 function reporter(file: SourceFileRef, lines: LineMap, out: FileOutput, rule: () => FileRule | null, keep?: (rule: FileRule, args: ReportArgs) => boolean) {

@@ -39,10 +39,14 @@ export default defineProjectRule({
       }
     }
     // Multi-phase modules whose PyModuleDef has no slot array at all.
+    // A definition is created in its own file when that file creates a definition of that name (`static struct
+    // PyModuleDef moduledef` is in every file of a large project); only otherwise by the calls of other files.
     const multi = new Set(mods.flatMap((m) => m.facts.creates.filter((c) => c.kind === 'multi').map((c) => c.def)));
     for (const m of mods) {
       for (const def of m.facts.moduleDefs) {
-        if (!multi.has(def.name) || def.slots !== null) continue;
+        const own = m.facts.creates.filter((c) => c.def === def.name);
+        const isMulti = own.length > 0 ? own.some((c) => c.kind === 'multi') : multi.has(def.name);
+        if (!isMulti || def.slots !== null) continue;
         ctx.report(m.path, {
           line: def.pos.line,
           column: def.pos.column,
