@@ -144,4 +144,17 @@ describe('engine', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('reports races that need __init__ called again at info, with that condition in the message', async () => {
+    const result = await run({ paths: ['fixtures/rules/ft409-objects', 'fixtures/rules/ft410-cython'], cwd: REPO, ruleIds: new Set(['FT409', 'FT410']), jobs: 1, cacheDir: null });
+    const init = result.findings.filter((f) => /__init__\(\)|\(tp_init\)/.test(f.message));
+    assert.ok(init.some((f) => f.rule === 'FT409') && init.some((f) => f.rule === 'FT410'), 'both rules report an __init__');
+    for (const f of init) {
+      assert.equal(f.severity, 'info', f.message);
+      assert.match(f.message, /a race only if .* is called again on .* other threads already use/);
+    }
+    const others = result.findings.filter((f) => !init.includes(f));
+    assert.ok(others.length > 0 && others.every((f) => f.severity === 'warning' && /another thread can use the same/.test(f.message)));
+  });
 });
+

@@ -20,8 +20,8 @@ export default defineProjectRule({
       "method's access to the object's state in `Py_BEGIN_CRITICAL_SECTION(self)` … `Py_END_CRITICAL_SECTION()` (3.13; no-op on GIL builds; " +
       'pythoncapi_compat.h for older versions), or `@cython.critical_section` in Cython.\n\n' +
       'A field is *mutable* when a function taking the object as `self`, other than allocation, `tp_new`, deallocation, `tp_clear` and ' +
-      '`tp_traverse`, writes it. The rule reports a method (a function in a method table, getset or type slot; `__init__` counts, since Python ' +
-      'can call it again) that writes a field, or reads two or more mutable fields that another method updates together, outside a critical ' +
+      '`tp_traverse`, writes it. The rule reports a method (a function in a method table, getset or type slot; `tp_init` counts, since Python ' +
+      'can call `__init__` again, but at info: it races only when called again on an object other threads already use) that writes a field, or reads two or more mutable fields that another method updates together, outside a critical ' +
       'section on that object, a lock, or atomics (readers are not reported when the only writer is `tp_init`) — one finding per method, at its first unprotected access, with the others as related ' +
       'locations. Accesses made in a helper the method passes the object to count as the method\'s, reported at the call. Quiet for types ' +
       'whose fields only allocation writes, for lock and atomic fields, and for accesses already under a lock (in the method, around the ' +
@@ -161,10 +161,16 @@ export default defineProjectRule({
       }
       const at = first.via ?? first;
       const rest = open.filter((a) => a !== first).slice(0, 20);
+      // tp_init runs on a fresh object before anyone else has it; a race needs __init__ called again on an object other
+      // threads already use: said so, at info.
+      const reinit = initFns.has(fn.name);
       ctx.report(n.file, {
         line: at.line,
         column: at.column,
-        message: `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${first.type} concurrently`,
+        ...(reinit ? { severity: 'info' as const } : {}),
+        message: reinit
+          ? `${fn.name}() (tp_init) ${why} without a critical section on the object: a race only if __init__ is called again on a ${first.type} other threads already use (it normally runs on a fresh object)`
+          : `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${first.type} concurrently`,
         related: [
           ...(first.via ? [{ path: first.path, line: first.line, column: first.column, message: `${first.write ? 'writes' : 'reads'} ${show(first.selfVar, first.field)} in ${first.fn}()` }] : []),
           ...rest.map((a) => ({ path: a.path, line: a.line, column: a.column, message: `${a.write ? 'writes' : 'reads'} ${show(a.selfVar, a.field)}${a.via ? ` in ${a.fn}()` : ''}` })),

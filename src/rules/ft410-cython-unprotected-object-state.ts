@@ -17,6 +17,8 @@ interface Method {
 }
 
 const ALLOCATION = /^(__cinit__|__dealloc__|__del__)$/;
+/** Methods that (re)initialise an object: normally called once, on a fresh object. */
+const REINIT = /^(__init__|__setstate__)$/;
 const METHOD = /^(?:(?:async\s+)?def|cpdef|cdef)\s+(?:[\w.*\[\], ]+\s+)?([A-Za-z_]\w*)\s*\(\s*self\b/;
 const LOCKING_WITH = /^with\s+[^:]*\b(critical_section|lock|mutex|_lock|Lock)\b/i;
 const LOCK_DECORATOR = /^@\s*(cython\s*\.\s*)?critical_section\b/;
@@ -35,7 +37,8 @@ export default defineSourceRule({
       'the method with `@cython.critical_section` (Cython >= 3.1: it locks `self` for the whole call), or wrap the accesses in ' +
       '`with cython.critical_section(self):`.\n\nAn attribute is *mutable* when a method other than `__cinit__`/`__dealloc__` assigns it; ' +
       '`__init__` counts, since Python can call it again. The rule reports each `def`/`cpdef` method that assigns an attribute, or reads two or ' +
-      'more attributes another method (other than `__init__`) assigns together, outside a critical section or a `with …lock…:` block — one finding per method. Plain ' +
+      'more attributes another method (other than `__init__`) assigns together, outside a critical section or a `with …lock…:` block — one finding per method. `__init__` and `__setstate__` are reported at ' +
+      'info: they normally run on a fresh object, and race only when called again on an object other threads already use. Plain ' +
       'Python classes in `.pyx` files are not checked (their attributes live in a dict, which locks itself).',
     bad: 'cdef class Counter:\n    cdef long count\n\n    def incr(self):\n        self.count += 1\n        return self.count',
     good: 'cimport cython\n\ncdef class Counter:\n    cdef long count\n\n    @cython.critical_section\n    def incr(self):\n        self.count += 1\n        return self.count',
@@ -121,10 +124,16 @@ export default defineSourceRule({
           why = `reads self.${together.join(', self.')}, which ${partner.name}() assigns together,`;
         }
         if (!first) continue;
+        // __init__ and __setstate__ run on a fresh object before anyone else has it; a race needs them called again
+        // on an object other threads already use: said so, at info.
+        const reinit = REINIT.test(mm.name);
         ctx.report({
           start: first.start,
           end: first.start + 5 + first.attr.length,
-          message: `${cls[2]}.${mm.name}() ${why} without a critical section on self: another thread can use the same object concurrently`,
+          ...(reinit ? { severity: 'info' as const } : {}),
+          message: reinit
+            ? `${cls[2]}.${mm.name}() ${why} without a critical section on self: a race only if ${mm.name}() is called again on an object other threads already use (it normally runs on a fresh object)`
+            : `${cls[2]}.${mm.name}() ${why} without a critical section on self: another thread can use the same object concurrently`,
           related: open.filter((a) => a !== first).slice(0, 20).map((a) => ({ path: ctx.path, ...ctx.lines.position(a.start), message: `${a.write ? 'assigns' : 'reads'} self.${a.attr}` })),
         });
       }
