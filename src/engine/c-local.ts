@@ -32,6 +32,10 @@ export function containerPrivacy(index: CIndex, code: string, fn: number, expr: 
   const f = index.functions[fn];
   if (!f) return NOT_PRIVATE;
   if (KWARGS_NAMES.has(id) && f.params.some((p) => p.name === id)) return { private: true, why: 'keyword-argument dict of this call' };
+  // `(self, args, kwds)`: tp_new, tp_init and METH_VARARGS|METH_KEYWORDS receive their positional arguments as a tuple.
+  if (f.params.length === 3 && f.params[1]?.name === id && KWARGS_NAMES.has(f.params[2]?.name ?? '') && !hasAssignment(index, fn, id, at)) {
+    return { private: true, why: 'positional-argument tuple of this call (immutable)' };
+  }
 
   // The last assignment to `id` before `at` in this function.
   let last: (typeof index.assigns)[number] | undefined;
@@ -46,9 +50,39 @@ export function containerPrivacy(index: CIndex, code: string, fn: number, expr: 
   const callee = calleeOf(last.rhs);
   if (!callee) return NOT_PRIVATE;
   const threadDict = THREAD_DICT_FNS.has(callee);
-  if (!threadDict && !FRESH_CONTAINER_CONSTRUCTORS.has(callee)) return NOT_PRIVATE;
+  const helper = !threadDict && !FRESH_CONTAINER_CONSTRUCTORS.has(callee) && depth < MAX_DEPTH && returnsFresh(index, code, callee, depth + 1);
+  if (!threadDict && !helper && !FRESH_CONTAINER_CONSTRUCTORS.has(callee)) return NOT_PRIVATE;
   if (escapes(code, id, last.end, at, { index, depth })) return NOT_PRIVATE;
+  if (helper) return { private: true, why: `returned new by ${callee}() and not shared yet` };
   return { private: true, why: threadDict ? `the per-thread dict of ${callee}()` : `created by ${callee}() in this function and not shared yet` };
+}
+
+function hasAssignment(index: CIndex, fn: number, id: string, before: number): boolean {
+  return index.assigns.some((a) => a.fn === fn && a.start < before && a.lhs === id);
+}
+
+/**
+ * A function of this file whose every `return` hands back a container it created and did not share (or NULL on
+ * an error path): `static PyObject *_commastring(…) { PyObject *list = PyList_New(0); …; return list; }`.
+ */
+function returnsFresh(index: CIndex, code: string, name: string, depth: number): boolean {
+  const fi = index.functions.findIndex((f) => f.name === name);
+  if (fi < 0) return false;
+  let any = false;
+  for (const e of index.exits) {
+    if (e.fn !== fi || e.kind !== 'return') continue;
+    const value = code.slice(e.start, e.end).replace(/^return\b/, '').replace(/;\s*$/, '').trim();
+    if (value === '' || value === 'NULL' || value === '0') continue;
+    const v = normObject(value);
+    if (IDENT.test(v)) {
+      if (!containerPrivacy(index, code, fi, v, e.start, depth).private) return false;
+    } else {
+      const c = calleeOf(value);
+      if (!c || !FRESH_CONTAINER_CONSTRUCTORS.has(c)) return false;
+    }
+    any = true;
+  }
+  return any;
 }
 
 /**
