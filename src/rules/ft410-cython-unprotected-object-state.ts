@@ -21,8 +21,20 @@ const ALLOCATION = /^(__cinit__|__dealloc__|__del__)$/;
 const REINIT = /^(__init__|__setstate__)$/;
 const METHOD = /^(?:(?:async\s+)?def|cpdef|cdef)\s+(?:[\w.*\[\], ]+\s+)?([A-Za-z_]\w*)\s*\(\s*self\b/;
 const LOCKING_WITH = /^with\s+[^:]*\b(critical_section|lock|mutex|_lock|Lock)\b/i;
+/**
+ * `with phil:` — a bare module-level name (no call, no attribute) as a context manager is a lock: files, contexts and
+ * the like are entered through a call (`with open(…):`). `nogil`/`gil` are Cython's, not locks.
+ */
+const BARE_NAME_WITH = /^with\s+(?!(?:nogil|gil)\s*:)([A-Za-z_]\w*)\s*:/;
 const LOCK_DECORATOR = /^@\s*(cython\s*\.\s*)?critical_section\b/;
+/** `@with_phil`: a decorator named after a lock the file also takes with `with phil:` (or lock-like by name). */
+const WITH_DECORATOR = /^@\s*with_([A-Za-z_]\w*)\s*$/;
 const ATTR = /\bself\s*\.\s*([A-Za-z_]\w*)/g;
+
+function lockDecorator(stmt: string, bareLocks: Set<string>): boolean {
+  const m = WITH_DECORATOR.exec(stmt);
+  return m !== null && (bareLocks.has(m[1] as string) || /lock|mutex/i.test(m[1] as string));
+}
 
 export default defineSourceRule({
   meta: {
@@ -37,7 +49,7 @@ export default defineSourceRule({
       'the method with `@cython.critical_section` (Cython >= 3.1: it locks `self` for the whole call), or wrap the accesses in ' +
       '`with cython.critical_section(self):`.\n\nAn attribute is *mutable* when a method other than `__cinit__`/`__dealloc__` assigns it; ' +
       '`__init__` counts, since Python can call it again. The rule reports each `def`/`cpdef` method that assigns an attribute, or reads two or ' +
-      'more attributes another method (other than `__init__`) assigns together, outside a critical section or a `with …lock…:` block — one finding per method. `__init__` and `__setstate__` are reported at ' +
+      'more attributes another method (other than `__init__`) assigns together, outside a critical section, a `with …lock…:` block, a `with NAME:` on a bare name (a module-level lock such as h5py\'s `phil`) or a `@with_NAME` decorator for such a lock — one finding per method. `__init__` and `__setstate__` are reported at ' +
       'info: they normally run on a fresh object, and race only when called again on an object other threads already use. Plain ' +
       'Python classes in `.pyx` files are not checked (their attributes live in a dict, which locks itself).',
     bad: 'cdef class Counter:\n    cdef long count\n\n    def incr(self):\n        self.count += 1\n        return self.count',
@@ -63,6 +75,12 @@ export default defineSourceRule({
       off += l.length + 1;
     }
     const indentOf = (l: string) => l.length - l.trimStart().length;
+    // Names this file enters bare (`with phil:`): what `@with_phil` decorators lock.
+    const bareLocks = new Set<string>();
+    for (const l of lines) {
+      const m = BARE_NAME_WITH.exec(l.trim());
+      if (m) bareLocks.add(m[1] as string);
+    }
     for (let i = 0; i < lines.length; i++) {
       const cls = /^(\s*)cdef\s+(?:public\s+|readonly\s+|final\s+)*class\s+(\w+)/.exec(lines[i] as string);
       if (!cls) continue;
@@ -81,7 +99,7 @@ export default defineSourceRule({
         if (ind <= classIndent) break;
         while (lockBlocks.length && ind <= (lockBlocks[lockBlocks.length - 1] as number)) lockBlocks.pop();
         if (current && ind <= methodIndent) current = null;
-        if (LOCK_DECORATOR.test(stmt)) {
+        if (LOCK_DECORATOR.test(stmt) || lockDecorator(stmt, bareLocks)) {
           pendingLock = true;
           continue;
         }
@@ -96,7 +114,7 @@ export default defineSourceRule({
         }
         if (!stmt.startsWith('@')) pendingLock = false;
         if (!current) continue;
-        if (LOCKING_WITH.test(stmt)) {
+        if (LOCKING_WITH.test(stmt) || BARE_NAME_WITH.test(stmt)) {
           lockBlocks.push(ind);
           continue;
         }
