@@ -61,6 +61,8 @@ export interface BuildFacts {
   /** `python.allow_limited_api=false` is passed somewhere (meson-python's switch for free-threaded builds). */
   allowLimitedApiOff: boolean;
   nanobindTargets: (Located & { target: string; freeThreaded: boolean; opaque: boolean; sources: string[] })[];
+  /** Modules a CMake build makes from Cython sources of their own name (`create_cython_target(fuzz_cpp)`, `cython_transpile(x.pyx)`). */
+  cythonTargets: string[];
   requirements: Requirement[];
   /** Where project metadata (name, classifiers) is declared in this file, or null. */
   metadataAt: Located | null;
@@ -90,6 +92,7 @@ function emptyBuild(): BuildFacts {
     limitedApi: [],
     allowLimitedApiOff: false,
     nanobindTargets: [],
+    cythonTargets: [],
     requirements: [],
     metadataAt: null,
     classifierLevels: null,
@@ -723,8 +726,15 @@ function extractCmake(text: string, lines: LineMap): BuildFacts | null {
       b.requirements.push({ ...loc(lines, tag.start, tag.start + tag.text.length), name: dep, display: dep, spec: `==${tag.text.replace(/^v/, '')}`, marker: '', source: 'cmake' });
     }
   }
+  for (const c of cmakeCommands(code, /create_cython_target|add_cython_target|cython_transpile|cython_add_module/i)) {
+    const first = c.args[0]?.text ?? '';
+    // `cython_transpile(x.pyx …)` names the source; the others name the target, with the .pyx as a later argument or implied.
+    const src = c.args.find((a) => /\.pyx$/.test(a.text))?.text;
+    const name = (src ? basename(src) : first).replace(/\.pyx$/, '');
+    if (/^[A-Za-z_]\w*$/.test(name)) b.cythonTargets.push(name);
+  }
   b.cythonDirective = directiveIn(code, lines);
-  const useful = b.nanobindTargets.length || b.limitedApi.length || b.requirements.length || b.cythonDirective;
+  const useful = b.nanobindTargets.length || b.cythonTargets.length || b.limitedApi.length || b.requirements.length || b.cythonDirective;
   return useful ? b : null;
 }
 

@@ -18,8 +18,10 @@ export interface BuildAt {
 }
 
 export function bindingModules(files: FileFacts[]): ModuleAt[] {
-  // A .pyx pulled into another one with `include "x.pyx"` is part of that module, not a module of its own.
-  const included = new Set(files.flatMap((f) => f.bindings?.cythonIncludes ?? []));
+  // A .pyx pulled into another one with `include "x.pyx"` is part of that module, not a module of its own —
+  // unless the build also makes a module of it (rapidfuzz's metrics_cpp.pyx, included by metrics_cpp_avx2.pyx).
+  const built = new Set(files.flatMap((f) => f.bindings?.build?.cythonTargets ?? []).map((t) => `${t}.pyx`));
+  const included = new Set(files.flatMap((f) => f.bindings?.cythonIncludes ?? []).filter((n) => !built.has(n)));
   return files.flatMap((f) =>
     (f.bindings?.modules ?? []).filter((m) => !(m.generator === 'cython' && included.has(basename(f.path)))).map((module) => ({ path: f.path, module })),
   );
