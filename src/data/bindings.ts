@@ -50,6 +50,18 @@ export const CIBW = {
   removedCp313t: [4, 0, 0] as Version,
 };
 
+/** For every module a build script cythonizes at once. */
+export const CYTHON_BUILD_REMEDY: Remedy = {
+  api: "compiler_directives={'freethreading_compatible': True}",
+  since: '3.13',
+  compat: null,
+  requires: `Cython ${CYTHON_MIN}`,
+  snippet:
+    'cythonize(extensions, compiler_directives={"freethreading_compatible": True})\n' +
+    '# or, where the script sets directive_defaults:\n' +
+    'directive_defaults["freethreading_compatible"] = True',
+};
+
 export const CYTHON_REMEDY: Remedy = {
   api: '# cython: freethreading_compatible=True',
   since: '3.13',

@@ -63,6 +63,11 @@ export interface BuildFacts {
   nanobindTargets: (Located & { target: string; freeThreaded: boolean; opaque: boolean; sources: string[] })[];
   /** Modules a CMake build makes from Cython sources of their own name (`create_cython_target(fuzz_cpp)`, `cython_transpile(x.pyx)`). */
   cythonTargets: string[];
+  /**
+   * Where a Python build script sets Cython's directives for every module it builds — its `directive_defaults[…] =`
+   * assignments, else its `cythonize(…)` call: the one place a whole-build `freethreading_compatible` belongs.
+   */
+  cythonSetup: Located | null;
   requirements: Requirement[];
   /** Where project metadata (name, classifiers) is declared in this file, or null. */
   metadataAt: Located | null;
@@ -93,6 +98,7 @@ function emptyBuild(): BuildFacts {
     allowLimitedApiOff: false,
     nanobindTargets: [],
     cythonTargets: [],
+    cythonSetup: null,
     requirements: [],
     metadataAt: null,
     classifierLevels: null,
@@ -504,8 +510,10 @@ const CALLEE = (n: Node) => {
 function extractPython(path: string, text: string, lines: LineMap, root: Node): BindingFacts | undefined {
   const isSetup = basename(path) === 'setup.py';
   // Build helpers other than setup.py (lxml's setupinfo.py) may set the Cython directive for the whole build.
-  const setsDirective = !isSetup && /freethreading_compatible/.test(text) && pythonRole(path, text) !== 'test';
-  if (!isSetup && !setsDirective && !/set_source\s*\(/.test(text)) return undefined;
+  const helper = !isSetup && pythonRole(path, text) !== 'test';
+  const setsDirective = helper && /freethreading_compatible/.test(text);
+  const cythonizes = helper && /\bcythonize\s*\(/.test(text);
+  if (!isSetup && !setsDirective && !cythonizes && !/set_source\s*\(/.test(text)) return undefined;
   const modules: BindingModule[] = [];
   const b = emptyBuild();
   const calls = descendants(root, new Set(['call']));
@@ -516,6 +524,7 @@ function extractPython(path: string, text: string, lines: LineMap, root: Node): 
       const first = stringValue(positionalArgs(call)[0]);
       if (first) modules.push({ ...nodeLoc(call), generator: 'cffi', name: first, gil: 'default' });
     }
+    if (name === 'cythonize' && (isSetup || cythonizes)) b.cythonSetup ??= nodeLoc(call);
     if (!isSetup) continue;
     const kw = keywordArgs(call);
     if (name === 'setup') {
@@ -560,8 +569,12 @@ function extractPython(path: string, text: string, lines: LineMap, root: Node): 
     }
     b.cythonDirective = directiveAssignment(root, lines) ?? directiveIn(hashCodeView(text, { keepStrings: true }), lines);
   }
-  if (!isSetup && !b.cythonDirective && modules.length === 0) return undefined;
-  return { modules, build: isSetup || b.cythonDirective ? b : null };
+  if (isSetup || cythonizes) {
+    const defaults = descendants(root, new Set(['assignment'])).find((n) => /^(?:directive_defaults|get_directive_defaults\(\))\s*\[/.test(n.childForFieldName('left')?.text ?? ''));
+    if (defaults) b.cythonSetup = nodeLoc(defaults);
+  }
+  if (!isSetup && !b.cythonDirective && !b.cythonSetup && modules.length === 0) return undefined;
+  return { modules, build: isSetup || b.cythonDirective || b.cythonSetup ? b : null };
 }
 
 /** The key a keyword argument, dict pair or assignment sets (`x=`, `"x":`, `self.x =`, `d["x"] =`), and its value. */

@@ -1,6 +1,7 @@
-import { CYTHON_MIN, CYTHON_REMEDY } from '../data/bindings.js';
+import { CYTHON_BUILD_REMEDY, CYTHON_MIN, CYTHON_REMEDY } from '../data/bindings.js';
 import { parseVersion } from '../engine/versions.js';
-import { bindingModules, buildFiles, governing, pinnedBelow, related, reportAt } from './_bindings.js';
+import { bindingModules, buildFiles, governing, pinnedBelow, related, reportAt, type BuildAt, type ModuleAt } from './_bindings.js';
+import { pushTo } from '../engine/group.js';
 import { defineProjectRule } from './types.js';
 
 export default defineProjectRule({
@@ -28,11 +29,40 @@ export default defineProjectRule({
       'https://py-free-threading.github.io/porting-extensions/',
       'cython/cython CHANGES.rst (3.1.0: freethreading_compatible)',
     ],
-    limitations: 'Directives passed on the command line of a custom build script ftlint does not read, or in a build file outside the checked paths, are not seen.',
+    limitations:
+      'Two or more undeclared modules under one build script that cythonizes them (its `directive_defaults[…]` assignments, else its ' +
+      '`cythonize(…)` call) are one finding there, with each module as a related location. Directives passed on the command line of a custom build script ftlint does not read, or in a build file outside the checked paths, are not seen.',
   },
   check(ctx) {
     const builds = buildFiles(ctx.files);
-    for (const ma of bindingModules(ctx.files)) {
+    // Modules without a declaration, by the build script that cythonizes them: one root cause, one finding there.
+    const undeclared = new Map<BuildAt, ModuleAt[]>();
+    const setupOf = (path: string) => governing(builds, path).find((b) => b.build.cythonSetup);
+    const modules = bindingModules(ctx.files);
+    for (const ma of modules) {
+      const m = ma.module;
+      if (m.generator !== 'cython' || m.gil !== 'default') continue;
+      if (governing(builds, ma.path).some((b) => b.build.cythonDirective)) continue;
+      const setup = setupOf(ma.path);
+      if (setup) pushTo(undeclared, setup, ma);
+    }
+    const grouped = new Set<string>();
+    const keyOf = (ma: ModuleAt) => `${ma.path}\0${ma.module.name}`;
+    for (const [setup, mods] of undeclared) {
+      if (mods.length < 2 || !setup.build.cythonSetup) continue;
+      for (const ma of mods) grouped.add(keyOf(ma));
+      const old = pinnedBelow(builds, setup.path, 'cython', parseVersion(CYTHON_MIN) as number[]);
+      reportAt(ctx, setup.path, setup.build.cythonSetup, {
+        message:
+          `${mods.length} Cython modules built here do not declare freethreading_compatible: importing any of them re-enables the GIL on free-threaded Python; ` +
+          `declare it once for the build (compiler_directives={'freethreading_compatible': True}, Cython ${CYTHON_MIN}) or at the top of each module` +
+          (old ? ` (and ${old.req.display}${old.req.spec} cannot build for free-threaded Python)` : ''),
+        related: mods.slice(0, 50).map((ma) => related(ma.path, ma.module, `Cython module '${ma.module.name}' has no freethreading_compatible directive`)),
+        remedy: CYTHON_BUILD_REMEDY,
+      });
+    }
+    for (const ma of modules) {
+      if (grouped.has(keyOf(ma))) continue;
       const m = ma.module;
       if (m.generator !== 'cython' || m.gil === 'not-used') continue;
       const gov = governing(builds, ma.path).find((b) => b.build.cythonDirective);
