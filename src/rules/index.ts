@@ -27,6 +27,7 @@ import ft301 from './ft301-lazy-global-cache.js';
 import ft302 from './ft302-global-written-at-runtime.js';
 import ft303 from './ft303-static-scratch-buffer.js';
 import ft304 from './ft304-static-type-mutated.js';
+import ft305 from './ft305-cython-module-buffer.js';
 import ft401 from './ft401-region-exit.js';
 import ft402 from './ft402-unbalanced-region.js';
 import ft403 from './ft403-capi-without-thread-state.js';
@@ -74,7 +75,7 @@ export const RULES: readonly Rule[] = [
   ft001, ft002,
   ft101, ft102, ft103, ft104, ft105, ft106, ft107, ft108, ft109, ft110, ft111, ft112,
   ft201, ft202, ft203, ft204, ft205, ft206, ft207, ft208, ft209,
-  ft301, ft302, ft303, ft304,
+  ft301, ft302, ft303, ft304, ft305,
   ft401, ft402, ft403, ft404, ft405, ft406, ft407, ft408, ft409, ft410,
   ft501, ft502, ft503, ft504,
   ft601, ft602,
