@@ -755,7 +755,11 @@ function computeLockSpans(index: CIndex): LockSpan[] {
         open.delete(lockArg(o));
       }
     } else if (LOCK_CALL.test(base)) {
-      open.set(lockArg(c), c);
+      // Taken again while a span is still open (after an early-return unlock): the earlier span ends here.
+      const key = lockArg(c);
+      const prev = open.get(key);
+      if (prev) spans.push({ start: prev.end, end: c.start, call: prev.name, lock: key, fn: prev.fn });
+      open.set(key, c);
     }
   }
   for (const o of open.values()) spans.push({ start: o.end, end: index.functions[o.fn]?.end ?? o.end, call: o.name, lock: lockArg(o), fn: o.fn });

@@ -33,7 +33,14 @@ export function containerPrivacy(index: CIndex, code: string, fn: number, expr: 
   if (!f) return NOT_PRIVATE;
   if (KWARGS_NAMES.has(id) && f.params.some((p) => p.name === id)) return { private: true, why: 'keyword-argument dict of this call' };
   // `(self, args, kwds)`: tp_new, tp_init and METH_VARARGS|METH_KEYWORDS receive their positional arguments as a tuple.
-  if (f.params.length === 3 && f.params[1]?.name === id && KWARGS_NAMES.has(f.params[2]?.name ?? '') && !hasAssignment(index, fn, id, at)) {
+  // Only for a function the file never calls directly (it is reached through a method table or type slot).
+  if (
+    f.params.length === 3 &&
+    f.params[1]?.name === id &&
+    KWARGS_NAMES.has(f.params[2]?.name ?? '') &&
+    callsNamed(index, f.name).length === 0 &&
+    !hasAssignment(index, fn, id, at)
+  ) {
     return { private: true, why: 'positional-argument tuple of this call (immutable)' };
   }
 
@@ -75,7 +82,9 @@ function returnsFresh(index: CIndex, code: string, name: string, depth: number):
     if (value === '' || value === 'NULL' || value === '0') continue;
     const v = normObject(value);
     if (IDENT.test(v)) {
-      if (!containerPrivacy(index, code, fi, v, e.start, depth).private) return false;
+      // Created in the helper itself (not a parameter or argument tuple it was given).
+      const p = containerPrivacy(index, code, fi, v, e.start, depth);
+      if (!p.private || !/^(created by|returned new by)/.test(p.why)) return false;
     } else {
       const c = calleeOf(value);
       if (!c || !FRESH_CONTAINER_CONSTRUCTORS.has(c)) return false;

@@ -146,6 +146,8 @@ export function discover(paths: string[], cwd: string, opts: DiscoverOptions = {
         walk(abs, stack);
       } else if (st.isFile()) {
         if (!languageOf(abs) || ignored(abs, false) || isExcluded(abs, false)) continue;
+        // A template whose expansion sits beside it (an in-tree build) is read once, as the expansion.
+        if (TEMPLATE.test(name) && entries.includes(name.slice(0, -4))) continue;
         add(abs, false, st.size);
       }
     }

@@ -5,7 +5,7 @@
 import type { Node } from '../parse/parser.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
-import { calleeName, lockSpans, normObject, protectedAt, regionsAt, type CallInfo, type CIndex, type DeclInfo, type FnInfo } from './c-index.js';
+import { calleeName, lockSpans, normObject, protectedAt, regionsAt, type AssignInfo, type CallInfo, type CIndex, type DeclInfo, type FnInfo } from './c-index.js';
 import { pushTo } from './group.js';
 
 export interface ObjectStruct {
@@ -47,7 +47,7 @@ export interface SelfFunction {
   calls(): SelfCall[];
 }
 
-/** A call that passes the object on: `resize(self, n)`, `foo_impl((FooObject *)self, …)` (1-based position). */
+/** A call that passes the object on: `resize(self, n)`, `foo_impl((FooObject *)self, …)` (positioned as FieldAccess is). */
 export interface SelfCall {
   callee: string;
   /** Argument position that receives the object. */
@@ -312,6 +312,11 @@ function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: Lin
   for (const d of index.decls) if (d.fn >= 0 && d.isPointer && d.initializer) pushTo(castLocals, d.fn, d);
   const callsByFn = new Map<number, CallInfo[]>();
   for (const c of index.calls) if (c.fn >= 0 && c.args.length > 0) pushTo(callsByFn, c.fn, c);
+  // Pointer locals and assignments, by function (read for objects received other than as self).
+  const pointerDecls = new Map<number, DeclInfo[]>();
+  for (const d of index.decls) if (d.fn >= 0 && d.isPointer && !d.isArray) pushTo(pointerDecls, d.fn, d);
+  const assignsByFn = new Map<number, AssignInfo[]>();
+  for (const a of index.assigns) if (a.fn >= 0 && !a.isInit) pushTo(assignsByFn, a.fn, a);
   for (let fi = 0; fi < index.functions.length; fi++) {
     const f = index.functions[fi] as FnInfo;
     const p0 = f.params[0];
@@ -323,7 +328,8 @@ function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: Lin
       const m = /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec((d.initializer ?? '').trim());
       if (m && m[2] === p0.name) selfVars.set(d.name, { type: m[1] as string, bound: true });
     }
-    for (const [v, type] of argObjects(code, index, fi, f, castLocals.get(fi) ?? [], callsByFn.get(fi) ?? [])) if (!selfVars.has(v)) selfVars.set(v, { type, bound: false });
+    const received = argObjects(code, f, castLocals.get(fi) ?? [], pointerDecls.get(fi) ?? [], assignsByFn.get(fi) ?? [], callsByFn.get(fi) ?? []);
+    for (const [v, type] of received) if (!selfVars.has(v)) selfVars.set(v, { type, bound: false });
     const body = code.slice(f.bodyStart, f.end);
     const calls = callsByFn.get(fi) ?? [];
     for (const [v, { type, bound }] of selfVars) {
@@ -356,7 +362,7 @@ const NOT_AN_OBJECT = /^(?:PyObject|PyTypeObject|void|char|int|long|short|unsign
  * after the first, pointer locals cast from a parameter (`a = (bitarrayobject *)obj;`), and pointer locals a
  * `PyArg_Parse*`/`PyArg_UnpackTuple` call fills (`&a`). Only those the body reaches into (`a->…`).
  */
-function argObjects(code: string, index: CIndex, fi: number, f: FnInfo, locals: DeclInfo[], calls: CallInfo[]): Map<string, string> {
+function argObjects(code: string, f: FnInfo, locals: DeclInfo[], pointers: DeclInfo[], assigns: AssignInfo[], calls: CallInfo[]): Map<string, string> {
   const out = new Map<string, string>();
   const body = code.slice(f.bodyStart, f.end);
   const reaches = (v: string) => new RegExp(`\\b${v}\\s*->`).test(body);
@@ -371,10 +377,10 @@ function argObjects(code: string, index: CIndex, fi: number, f: FnInfo, locals: 
     if (m && params.has(m[2] as string) && !NOT_AN_OBJECT.test(m[1] as string) && reaches(d.name)) out.set(d.name, m[1] as string);
   }
   const declared = new Map<string, string>();
-  for (const d of index.decls) if (d.fn === fi && d.isPointer && !d.isArray && /^\w+$/.test(d.type) && !NOT_AN_OBJECT.test(d.type)) declared.set(d.name, d.type);
+  for (const d of pointers) if (/^\w+$/.test(d.type) && !NOT_AN_OBJECT.test(d.type)) declared.set(d.name, d.type);
   if (declared.size === 0) return out;
-  for (const a of index.assigns) {
-    if (a.fn !== fi || a.isInit || !declared.has(a.lhs)) continue;
+  for (const a of assigns) {
+    if (!declared.has(a.lhs)) continue;
     const m = castOf(a.rhs);
     if (m && params.has(m[2] as string) && reaches(a.lhs)) out.set(a.lhs, declared.get(a.lhs) as string);
   }

@@ -2,6 +2,7 @@ import { CYTHON_BUILD_REMEDY, CYTHON_MIN, CYTHON_REMEDY } from '../data/bindings
 import { parseVersion } from '../engine/versions.js';
 import { bindingModules, buildFiles, governing, pinnedBelow, related, reportAt, type BuildAt, type ModuleAt } from './_bindings.js';
 import { pushTo } from '../engine/group.js';
+import { dirname } from 'node:path';
 import { defineProjectRule } from './types.js';
 
 export default defineProjectRule({
@@ -37,7 +38,12 @@ export default defineProjectRule({
     const builds = buildFiles(ctx.files);
     // Modules without a declaration, by the build script that cythonizes them: one root cause, one finding there.
     const undeclared = new Map<BuildAt, ModuleAt[]>();
-    const setupOf = (path: string) => governing(builds, path).find((b) => b.build.cythonSetup);
+    // Only the nearest build file: a module under its own CMakeLists.txt is not built by a setup.py further up.
+    const setupOf = (path: string) => {
+      const gov = governing(builds, path);
+      const near = gov[0] ? dirname(gov[0].path) : '';
+      return gov.find((b) => dirname(b.path) === near && b.build.cythonSetup);
+    };
     const modules = bindingModules(ctx.files);
     for (const ma of modules) {
       const m = ma.module;

@@ -3,7 +3,10 @@ import { defineSourceRule } from './types.js';
 /** A module-level C array in Cython: `cdef char BUFFER[BUF_SIZE]` (not `const`). */
 const DECL = /^cdef\s+(?!const\b)(?:(?:unsigned|signed|long|short|struct|public|extern)\s+)*[A-Za-z_]\w*[\s*]+([A-Za-z_]\w*)\s*\[[^\]]*\]\s*(?:#.*)?$/;
 const FUNCTION = /^\s*(?:(?:async\s+)?def|cpdef|cdef)\s+(?:[\w.*\[\], ]+\s+)?[A-Za-z_]\w*\s*\(/;
-const LOCKING_WITH = /^\s*with\s+[^:]*\b(critical_section|lock|mutex|_lock|Lock)\b/i;
+// A lock held while using the buffer (not `cython.critical_section(obj)`: it locks one object, not the module's buffer).
+const LOCKING_WITH = /^\s*with\s+(?!cython\s*\.\s*critical_section)[^:]*\b(lock|mutex|_lock|Lock)\b/i;
+/** Calls that write into their first argument. */
+const WRITER = /\b(?:memcpy|memmove|memset|strcpy|strncpy|strcat|strncat|sprintf|snprintf|fread|read|recv|PyOS_snprintf)\s*\(\s*(?:<[^>]*>\s*)?$/;
 
 export default defineSourceRule({
   meta: {
@@ -18,8 +21,8 @@ export default defineSourceRule({
       'Python two threads write into the same bytes and each reads the other\'s data. Give each call its own buffer: a local ' +
       '`cdef char buf[8192]` in the function (on the stack), or `PyMem_Malloc` per call.\n\n' +
       'The rule reports a module-level, non-`const` C array that a function body writes an element of, takes the address of, ' +
-      'assigns to a pointer or passes to a call. Quiet for arrays only read in functions (lookup tables filled at import) and for ' +
-      'uses inside a `with …lock…:` block.',
+      'assigns to a pointer or writes into with `memcpy`/`strcpy`/`snprintf`-style calls. Quiet for arrays only read in functions (lookup tables filled at import) and for ' +
+      'uses inside a `with …lock…:` block (a critical section on one object does not protect a module-level buffer).',
     bad: 'cdef char BUFFER[8192]\n\ncdef class Writer:\n    cdef char *buf\n\n    def __cinit__(self):\n        self.buf = &BUFFER[0]',
     good: 'cdef class Writer:\n    cdef char *buf\n\n    def __cinit__(self):\n        self.buf = <char *>PyMem_Malloc(8192)',
     remedy: {
@@ -81,12 +84,12 @@ export default defineSourceRule({
           const how =
             indexed && /^\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)/.test(rest)
               ? 'writes an element of'
-              : /&\s*$/.test(before)
+              : /(?:^|[=(,:]|\breturn)\s*&\s*$/.test(before)
                 ? 'hands out the address of'
                 : !indexed && /(?<![=!<>])=\s*(?:<[^>]*>\s*)?$/.test(before)
                   ? 'stores a pointer to'
-                  : !indexed && /[(,]\s*(?:<[^>]*>\s*)?$/.test(before)
-                    ? 'passes'
+                  : !indexed && WRITER.test(before)
+                    ? 'writes into'
                     : null;
           if (!how) continue;
           reported.add(name);

@@ -115,9 +115,11 @@ export default defineProjectRule({
       const writes = graph.writes(n);
       if (type && writes.size >= 2) pushTo(writersByType, type, { node: n, writes });
     }
+    // One finding per method: a function can hold several nodes (its `PyObject *self` and a local cast from it).
+    const reportedFns = new Set<string>();
     for (const n of graph.nodes) {
       const fn = n.fn;
-      if (!entry.has(fn.name) || isLifecycle(fn)) continue;
+      if (!entry.has(fn.name) || isLifecycle(fn) || reportedFns.has(`${n.file}\0${fn.name}`)) continue;
       // In source order of where the method makes them (its own access, or the call that leads to it).
       const open = graph
         .reach(n)
@@ -164,6 +166,7 @@ export default defineProjectRule({
       // tp_init runs on a fresh object before anyone else has it; a race needs __init__ called again on an object other
       // threads already use: said so, at info.
       const reinit = initFns.has(fn.name);
+      reportedFns.add(`${n.file}\0${fn.name}`);
       ctx.report(n.file, {
         line: at.line,
         column: at.column,
@@ -231,29 +234,54 @@ function selfCallGraph(files: readonly { path: string; objects?: ObjectFacts }[]
       for (const t of targets) called.add(t);
     }
   }
+  // Memoised only when complete: a result computed while a caller on the stack was still open (a cycle of helpers)
+  // is recomputed from that caller, so every member of a cycle sees the whole cycle's accesses.
   const reachMemo = new Map<GraphNode, Reached[]>();
-  const reach = (n: GraphNode): Reached[] => {
+  const open = new Set<GraphNode>();
+  let budget = 200_000; // accesses copied, for the whole project: a pathological call graph stops growing here
+  const reachOf = (n: GraphNode): { out: Reached[]; partial: boolean } => {
     const memo = reachMemo.get(n);
-    if (memo) return memo;
-    reachMemo.set(n, []); // a cycle contributes nothing more
+    if (memo) return { out: memo, partial: false };
+    if (open.has(n) || budget <= 0) return { out: [], partial: true };
+    open.add(n);
+    let partial = false;
     const out: Reached[] = n.fn.selfType
       ? n.fn.accesses().map((a) => ({ ...a, path: n.file, type: n.fn.selfType, selfVar: n.fn.selfVar, fn: n.fn.name }))
       : [];
     for (const c of n.callees) {
       if (c.call.protected) continue;
-      for (const t of c.targets) for (const r of reach(t)) if (out.length < MAX_REACHED) out.push({ ...r, via: c.call });
+      for (const t of c.targets) {
+        const r = reachOf(t);
+        partial ||= r.partial;
+        for (const x of r.out) if (out.length < MAX_REACHED) out.push({ ...x, via: c.call });
+      }
     }
-    reachMemo.set(n, out);
-    return out;
+    budget -= out.length;
+    open.delete(n);
+    if (!partial || open.size === 0) reachMemo.set(n, out);
+    return { out, partial };
   };
+  const reach = (n: GraphNode): Reached[] => reachOf(n).out;
   const writesMemo = new Map<GraphNode, Set<string>>();
-  const writes = (n: GraphNode): Set<string> => {
+  const writesOpen = new Set<GraphNode>();
+  const writesOf = (n: GraphNode): { out: Set<string>; partial: boolean } => {
     const memo = writesMemo.get(n);
-    if (memo) return memo;
+    if (memo) return { out: memo, partial: false };
+    if (writesOpen.has(n)) return { out: new Set(), partial: true };
+    writesOpen.add(n);
+    let partial = false;
     const out = new Set(n.fn.writes);
-    writesMemo.set(n, out);
-    for (const c of n.callees) for (const t of c.targets) for (const w of writes(t)) out.add(w);
-    return out;
+    for (const c of n.callees) {
+      for (const t of c.targets) {
+        const r = writesOf(t);
+        partial ||= r.partial;
+        for (const w of r.out) out.add(w);
+      }
+    }
+    writesOpen.delete(n);
+    if (!partial || writesOpen.size === 0) writesMemo.set(n, out);
+    return { out, partial };
   };
+  const writes = (n: GraphNode): Set<string> => writesOf(n).out;
   return { nodes, called, reach, writes };
 }

@@ -75,11 +75,22 @@ export default defineSourceRule({
       off += l.length + 1;
     }
     const indentOf = (l: string) => l.length - l.trimStart().length;
-    // Names this file enters bare (`with phil:`): what `@with_phil` decorators lock.
+    // Module-level names (assigned at column 0, or imported) this file enters bare (`with phil:`): locks, and what
+    // `@with_phil` decorators take. A local (`fh = open(…)`; `with fh:`) is not one.
+    const moduleNames = new Set<string>();
+    for (const l of lines) {
+      const a = /^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)/.exec(l);
+      if (a) moduleNames.add(a[1] as string);
+      const imp = /^\s*(?:from\s+\S+\s+)?c?import\s+(.+)$/.exec(l);
+      if (imp) for (const part of (imp[1] as string).replace(/[()]/g, '').split(',')) {
+        const name = /(?:\bas\s+)?([A-Za-z_]\w*)\s*$/.exec(part.trim())?.[1];
+        if (name) moduleNames.add(name);
+      }
+    }
     const bareLocks = new Set<string>();
     for (const l of lines) {
       const m = BARE_NAME_WITH.exec(l.trim());
-      if (m) bareLocks.add(m[1] as string);
+      if (m && moduleNames.has(m[1] as string)) bareLocks.add(m[1] as string);
     }
     for (let i = 0; i < lines.length; i++) {
       const cls = /^(\s*)cdef\s+(?:public\s+|readonly\s+|final\s+)*class\s+(\w+)/.exec(lines[i] as string);
@@ -114,7 +125,7 @@ export default defineSourceRule({
         }
         if (!stmt.startsWith('@')) pendingLock = false;
         if (!current) continue;
-        if (LOCKING_WITH.test(stmt) || BARE_NAME_WITH.test(stmt)) {
+        if (LOCKING_WITH.test(stmt) || bareLocks.has(BARE_NAME_WITH.exec(stmt)?.[1] ?? '')) {
           lockBlocks.push(ind);
           continue;
         }
