@@ -44,12 +44,7 @@ export default defineSourceRule({
       if (m) buffers.set(m[1] as string, i);
     }
     if (buffers.size === 0) return;
-    const starts: number[] = [];
-    let off = 0;
-    for (const l of lines) {
-      starts.push(off);
-      off += l.length + 1;
-    }
+    const starts = ctx.lines.starts; // the code view keeps the text's line breaks
     const reported = new Set<string>();
     let fnName: string | null = null;
     let fnIndent = -1;

@@ -68,12 +68,7 @@ export default defineSourceRule({
   languages: ['cython'],
   check(ctx) {
     const lines = ctx.code.split('\n');
-    const starts: number[] = [];
-    let off = 0;
-    for (const l of lines) {
-      starts.push(off);
-      off += l.length + 1;
-    }
+    const starts = ctx.lines.starts; // the code view keeps the text's line breaks
     const indentOf = (l: string) => l.length - l.trimStart().length;
     // Module-level names (assigned at column 0, or imported) this file enters bare (`with phil:`): locks, and what
     // `@with_phil` decorators take. A local (`fh = open(…)`; `with fh:`) is not one.
