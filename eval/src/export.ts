@@ -66,6 +66,7 @@ export function exportTree(gitDir: string, commit: string, dest: string): Export
       /* re-export */
     }
   }
+  rmSync(stamp, { force: true }); // an interrupted export leaves no stamp beside a partial tree
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
   const missing: string[] = [];
