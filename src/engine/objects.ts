@@ -183,17 +183,29 @@ const SKIP_FIELD_NAME = /^(weakreflist|in_weakreflist|dict|ob_base|ob|vectorcall
 const WRITER_CALL = /\b(Py_X?SETREF|Py_CLEAR|memcpy|memmove|memset|strcpy|strncpy|PyArg_Parse\w*)\s*\(\s*(?:[^,()]*,\s*)*&?\s*$/;
 
 /** `v->field` (and `&v->field`) for a variable name; compiled once per name (it is nearly always `self`). */
-const accessRes = new Map<string, RegExp>();
-function fieldAccessRe(v: string): RegExp {
-  let re = accessRes.get(v);
+/** A regex per variable name, compiled once per name (it is nearly always `self`) and rewound for each use. */
+function perVarRe(cache: Map<string, RegExp>, v: string, source: (v: string) => string): RegExp {
+  let re = cache.get(v);
   if (!re) {
-    if (accessRes.size > 256) accessRes.clear();
-    re = new RegExp(`(&\\s*)?\\b${v}\\s*->\\s*(\\w+)`, 'g');
-    accessRes.set(v, re);
+    if (cache.size > 256) cache.clear();
+    re = new RegExp(source(v), 'g');
+    cache.set(v, re);
   }
   re.lastIndex = 0;
   return re;
 }
+
+/** `v->field` (and `&v->field`). */
+const accessRes = new Map<string, RegExp>();
+const fieldAccessRe = (v: string) => perVarRe(accessRes, v, (x) => `(&\\s*)?\\b${x}\\s*->\\s*(\\w+)`);
+/** `Py_SIZE(v)`, `Py_SET_SIZE(v, n)`, with or without a cast. */
+const sizeRes = new Map<string, RegExp>();
+const sizeAccessRe = (v: string) =>
+  perVarRe(sizeRes, v, (x) => `\\b(Py_SIZE|Py_SET_SIZE)\\s*\\(\\s*(?:\\([^()]*\\)\\s*)?(?:\\(\\s*${x}\\s*\\)|${x})\\s*[,)]`);
+
+/** `(T *)p` or `(struct T *)(p)`: the type and the variable cast. */
+const CAST_OF = /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/;
+const castOf = (expr: string) => CAST_OF.exec(expr.trim());
 
 // Separate functions rather than one with closures: V8 optimises each part on its own when it is hot, and the
 // one large function cost its optimising compiler ~50 ms per thread (--trace-opt).
@@ -325,7 +337,7 @@ function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: Lin
     const typed = !/^(PyObject|void)$/.test(p0.type) && /^(?:struct\s+)?\w+$/.test(p0.type);
     selfVars.set(p0.name, { type: typed ? p0.type.replace(/^struct\s+/, '') : '', bound: true });
     for (const d of castLocals.get(fi) ?? []) {
-      const m = /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec((d.initializer ?? '').trim());
+      const m = castOf(d.initializer ?? '');
       if (m && m[2] === p0.name) selfVars.set(d.name, { type: m[1] as string, bound: true });
     }
     const received = argObjects(code, f, castLocals.get(fi) ?? [], pointerDecls.get(fi) ?? [], assignsByFn.get(fi) ?? [], callsByFn.get(fi) ?? []);
@@ -371,7 +383,6 @@ function argObjects(code: string, f: FnInfo, locals: DeclInfo[], pointers: DeclI
     const t = p.type.replace(/^(?:const\s+)?(?:struct\s+)?/, '');
     if (p.name && /^\w+$/.test(t) && !NOT_AN_OBJECT.test(t) && reaches(p.name)) out.set(p.name, t);
   }
-  const castOf = (rhs: string) => /^\(\s*(?:struct\s+)?(\w+)\s*\*\s*\)\s*\(?\s*(\w+)\s*\)?$/.exec(rhs.trim());
   for (const d of locals) {
     const m = castOf(d.initializer ?? '');
     if (m && params.has(m[2] as string) && !NOT_AN_OBJECT.test(m[1] as string) && reaches(d.name)) out.set(d.name, m[1] as string);
@@ -447,17 +458,6 @@ function selfAccesses(ctx: AccessContext, f: FnInfo, fi: number, body: string, v
   return accesses;
 }
 
-const sizeRes = new Map<string, RegExp>();
-function sizeAccessRe(v: string): RegExp {
-  let re = sizeRes.get(v);
-  if (!re) {
-    if (sizeRes.size > 256) sizeRes.clear();
-    re = new RegExp(`\\b(Py_SIZE|Py_SET_SIZE)\\s*\\(\\s*(?:\\([^()]*\\)\\s*)?(?:\\(\\s*${v}\\s*\\)|${v})\\s*[,)]`, 'g');
-    sizeRes.set(v, re);
-  }
-  re.lastIndex = 0;
-  return re;
-}
 
 function fieldAccess({ code, lowered, index, lines, spans }: AccessContext, fi: number, v: string, field: string, write: boolean, start: number): Access {
   let prot = protectedAt(index, spans, lowered.regions, code, fi, start);

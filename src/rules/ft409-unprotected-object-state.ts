@@ -234,54 +234,65 @@ function selfCallGraph(files: readonly { path: string; objects?: ObjectFacts }[]
       for (const t of targets) called.add(t);
     }
   }
-  // Memoised only when complete: a result computed while a caller on the stack was still open (a cycle of helpers)
-  // is recomputed from that caller, so every member of a cycle sees the whole cycle's accesses.
-  const reachMemo = new Map<GraphNode, Reached[]>();
+  // What a function does itself and through the calls it follows (every call for `writes`; for `reach`, only calls
+  // outside the object's critical section or a lock), with a project-wide copy budget so a pathological call graph
+  // stops growing.
+  let budget = 200_000;
+  const reach = closure<Reached[]>(
+    (n) => (n.fn.selfType ? n.fn.accesses().map((a) => ({ ...a, path: n.file, type: n.fn.selfType, selfVar: n.fn.selfVar, fn: n.fn.name })) : []),
+    (c) => !c.call.protected,
+    (out, from, c) => {
+      for (const x of from) if (out.length < MAX_REACHED) out.push({ ...x, via: c.call });
+    },
+    () => [],
+    (out) => (budget -= out.length) > 0,
+  );
+  const writes = closure<Set<string>>(
+    (n) => new Set(n.fn.writes),
+    () => true,
+    (out, from) => {
+      for (const w of from) out.add(w);
+    },
+    () => new Set(),
+  );
+  return { nodes, called, reach, writes };
+}
+
+/**
+ * A per-function result over the call graph: its own part, with what `add` takes from each callee the calls that
+ * `follow` accepts lead to. Memoised only when complete: a result computed while a caller on the stack was still open
+ * (a cycle of helpers) is recomputed from that caller, so every member of a cycle sees the whole cycle's part.
+ * `more` (after each result) returning false stops further growth: later results are left empty.
+ */
+function closure<T>(
+  own: (n: GraphNode) => T,
+  follow: (c: GraphNode['callees'][number]) => boolean,
+  add: (out: T, from: T, c: GraphNode['callees'][number]) => void,
+  empty: () => T,
+  more: (out: T) => boolean = () => true,
+): (n: GraphNode) => T {
+  const memo = new Map<GraphNode, T>();
   const open = new Set<GraphNode>();
-  let budget = 200_000; // accesses copied, for the whole project: a pathological call graph stops growing here
-  const reachOf = (n: GraphNode): { out: Reached[]; partial: boolean } => {
-    const memo = reachMemo.get(n);
-    if (memo) return { out: memo, partial: false };
-    if (open.has(n) || budget <= 0) return { out: [], partial: true };
+  let stopped = false;
+  const visit = (n: GraphNode): { out: T; partial: boolean } => {
+    const known = memo.get(n);
+    if (known) return { out: known, partial: false };
+    if (open.has(n) || stopped) return { out: empty(), partial: true };
     open.add(n);
     let partial = false;
-    const out: Reached[] = n.fn.selfType
-      ? n.fn.accesses().map((a) => ({ ...a, path: n.file, type: n.fn.selfType, selfVar: n.fn.selfVar, fn: n.fn.name }))
-      : [];
+    const out = own(n);
     for (const c of n.callees) {
-      if (c.call.protected) continue;
+      if (!follow(c)) continue;
       for (const t of c.targets) {
-        const r = reachOf(t);
+        const r = visit(t);
         partial ||= r.partial;
-        for (const x of r.out) if (out.length < MAX_REACHED) out.push({ ...x, via: c.call });
+        add(out, r.out, c);
       }
     }
-    budget -= out.length;
+    if (!more(out)) stopped = true;
     open.delete(n);
-    if (!partial || open.size === 0) reachMemo.set(n, out);
+    if (!partial || open.size === 0) memo.set(n, out);
     return { out, partial };
   };
-  const reach = (n: GraphNode): Reached[] => reachOf(n).out;
-  const writesMemo = new Map<GraphNode, Set<string>>();
-  const writesOpen = new Set<GraphNode>();
-  const writesOf = (n: GraphNode): { out: Set<string>; partial: boolean } => {
-    const memo = writesMemo.get(n);
-    if (memo) return { out: memo, partial: false };
-    if (writesOpen.has(n)) return { out: new Set(), partial: true };
-    writesOpen.add(n);
-    let partial = false;
-    const out = new Set(n.fn.writes);
-    for (const c of n.callees) {
-      for (const t of c.targets) {
-        const r = writesOf(t);
-        partial ||= r.partial;
-        for (const w of r.out) out.add(w);
-      }
-    }
-    writesOpen.delete(n);
-    if (!partial || writesOpen.size === 0) writesMemo.set(n, out);
-    return { out, partial };
-  };
-  const writes = (n: GraphNode): Set<string> => writesOf(n).out;
-  return { nodes, called, reach, writes };
+  return (n) => visit(n).out;
 }
