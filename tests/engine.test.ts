@@ -145,6 +145,35 @@ describe('engine', () => {
     }
   });
 
+  it('judges a container held in an object field over the whole project, also from the cache', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'ftlint-held-'));
+    try {
+      const opts = { paths: ['fixtures/rules/ft2-field-containers'], cwd: REPO, ruleIds: new Set(['FT201', 'FT409']), jobs: 1, cacheDir };
+      const first = await run(opts);
+      const ft201 = first.findings.filter((f) => f.rule === 'FT201');
+      const about = (field: string) => ft201.find((f) => f.message.includes(`self->${field}'`) || f.message.includes(`${field.toUpperCase()}(self)`));
+      // Nothing changes 'fields' after Table_new/table_copy built it: no finding, through the field, an accessor or a local.
+      assert.equal(ft201.filter((f) => /fields|FIELDS/.test(f.message)).length, 0);
+      // The writer is named where the finding is.
+      assert.match(about('cache')?.related.map((r) => r.message).join('|') ?? '', /table_remember\(\) changes the container in 'cache'/);
+      assert.match(about('names')?.related.map((r) => r.message).join('|') ?? '', /table_set_names\(\) replaces \(and releases\)/);
+      assert.match(about('extra')?.related.map((r) => r.message).join('|') ?? '', /exposed to Python code in a member table/);
+      assert.match(about('lookup')?.related.map((r) => `${r.path}:${r.message}`).join('|') ?? '', /table\.c:table_register\(\) changes the container in 'lookup'/);
+      // Only __setstate__ replaces 'state': info, with the condition said.
+      const state = about('state');
+      assert.equal(state?.severity, 'info');
+      assert.match(state?.message ?? '', /only table_setstate\(\) \(re-initialisation\).*a race only if it runs again/);
+      assert.ok(first.findings.some((f) => f.rule === 'FT409' && f.severity === 'info' && /\(__setstate__\)/.test(f.message)));
+      assert.ok(ft201.filter((f) => f !== state).every((f) => f.severity === 'warning'));
+      // The project memo resolves the cached file findings the same way; nothing internal leaks into findings.
+      const second = await run(opts);
+      assert.deepEqual(second.findings, first.findings);
+      assert.ok(second.findings.every((f) => !('held' in f)));
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
   it('reports races that need __init__ called again at info, with that condition in the message', async () => {
     const result = await run({ paths: ['fixtures/rules/ft409-objects', 'fixtures/rules/ft410-cython'], cwd: REPO, ruleIds: new Set(['FT409', 'FT410']), jobs: 1, cacheDir: null });
     const init = result.findings.filter((f) => /__init__\(\)|\(tp_init\)/.test(f.message));

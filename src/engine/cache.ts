@@ -6,6 +6,7 @@
 //  - per project: the project rules' findings, keyed by every file's key (and the configuration), so a tree
 //    where nothing changed skips the project rules and never loads any file's facts.
 // Entries no run has used for 30 days are removed (at most one scan a day), and so are earlier formats.
+import type { HeldTable } from './containers.js';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { jsonChunks, LazyArray, writeFileAtomic } from '../report/stream.js';
@@ -21,7 +22,7 @@ export interface CacheConfig {
   salt: string;
 }
 
-export const CACHE_FORMAT = 'v6';
+export const CACHE_FORMAT = 'v7';
 
 const sha = (...parts: (string | Buffer)[]) => {
   const h = createHash('sha256');
@@ -211,6 +212,8 @@ export interface ProjectMemo {
   before: Finding[];
   after: Finding[];
   modules: ModuleSummary[];
+  /** How each object field's container resolved (containers.ts), for the file findings that depend on it. */
+  held?: HeldTable;
 }
 
 /**
@@ -227,7 +230,7 @@ export function memoGet(cfg: CacheConfig, paths: string[], key: string): Project
   try {
     const m = JSON.parse(readUsed(memoPath(cfg, paths))) as ProjectMemo & { key: string };
     if (m.key !== key || !unpackFindings(m.before) || !unpackFindings(m.after)) return null;
-    return { before: m.before, after: m.after, modules: m.modules };
+    return { before: m.before, after: m.after, modules: m.modules, ...(m.held ? { held: m.held } : {}) };
   } catch {
     return null;
   }
@@ -237,7 +240,7 @@ export function memoPut(cfg: CacheConfig, paths: string[], key: string, memo: Pr
   // Written in chunks, finding by finding: a large project's memo never exists as one string.
   const packed = (list: Finding[]) => new LazyArray(list, packFinding);
   try {
-    writeFileAtomic(memoPath(cfg, paths), jsonChunks({ key, before: packed(memo.before), after: packed(memo.after), modules: memo.modules }));
+    writeFileAtomic(memoPath(cfg, paths), jsonChunks({ key, before: packed(memo.before), after: packed(memo.after), modules: memo.modules, held: memo.held ?? {} }));
   } catch {
     // as cachePut: never fails the lint
   }

@@ -1,4 +1,5 @@
 // Compact, serialisable per-file facts: what crosses from the worker threads to project-level rules.
+import type { ContainerFacts } from './containers.js';
 import type { BindingFacts } from './bindings.js';
 import type { CIndex } from './c-index.js';
 import type { GlobalFacts } from './globals.js';
@@ -112,6 +113,8 @@ export interface FileFacts {
   globals?: GlobalFacts;
   /** Extension types and per-object field accesses (FT409). */
   objects?: ObjectFacts;
+  /** Containers held in object fields, and where they change (FT2). */
+  containers?: ContainerFacts;
   /** Binding-generator and packaging facts (Cython directive, pybind11 modules, classifiers, …) for project rules. */
   bindings?: BindingFacts;
 }

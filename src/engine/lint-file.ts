@@ -13,6 +13,7 @@ import { onlyBefore313 } from './guards.js';
 import { extractModuleFacts, type FileFacts, type ProjectInfo } from './facts.js';
 import { extractGlobals } from './globals.js';
 import { extractObjects } from './objects.js';
+import { extractContainers } from './containers.js';
 import { readBytes, readSource } from './read.js';
 import { cacheGet, cacheKey, cachePut, contentHash, type CacheConfig } from './cache.js';
 import { TEMPLATE, type SourceFileRef } from './discover.js';
@@ -160,6 +161,7 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
       module: extractModuleFacts(code, text, lowered, index, lines),
       globals: extractGlobals(code, lowered, index, lines),
       objects: extractObjects(code, lowered, index, lines),
+      containers: extractContainers(code, text, lowered, index, lines),
       ...(bindings ? { bindings } : {}),
     };
   } finally {
@@ -224,6 +226,7 @@ function reporter(file: SourceFileRef, lines: LineMap, out: FileOutput, rule: ()
       related: args.related ?? [],
       lineText: lines.lineText(args.start).trim(),
       ...(args.fix ? { fix: args.fix } : {}),
+      ...(args.held ? { held: args.held } : {}),
     });
   };
 }

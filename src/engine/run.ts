@@ -1,5 +1,8 @@
 // One-way flow: discover files → parse once & extract facts per file (workers) → project rules over
 // the merged facts → one sorted list of findings.
+import { heldChanges, heldContext, resolveHeld, type HeldTable } from './containers.js';
+import { LIFECYCLE_NAME } from './objects.js';
+import { globalModel } from '../rules/_globals.js';
 import { artifactRules, checkArtifacts, mergeResults } from '../abi/check.js';
 import { projectWheels } from '../abi/load.js';
 import { RULES } from '../rules/index.js';
@@ -154,11 +157,21 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   const fresh = !memo;
   if (memo) {
     for (const f of [...memo.before, ...memo.after]) intern(f);
+    replaceAll(fileFindings, resolveHeld(fileFindings, memo.held ?? {}));
   } else {
     const facts = await loadFacts(files, outputs, { rules: fileRules, project, maxBytes, parseTimeoutMs, cache: null, checkTests: opts.checkTests ?? false });
     timer?.('facts');
+    // Findings that hold only if a field's container changes at run time: decided over the whole project.
+    const held: HeldTable = {};
+    if (fileFindings.some((f) => f.held !== undefined)) {
+      const lookup = heldChanges(facts, heldContext(facts, LIFECYCLE_NAME, globalModel(facts)));
+      for (const f of fileFindings) if (f.held !== undefined && !(f.held in held)) held[f.held] = lookup(f.held);
+    }
+    replaceAll(fileFindings, resolveHeld(fileFindings, held));
+    timer?.('held containers');
     const ran = runProjectRules(projectRules, facts, project, fileFindings, (list) => post(suppressions.filter(list)), timer);
     memo = ran.memo;
+    memo.held = held;
     visible = ran.visible;
     memo.modules = moduleSummaries(facts);
   }
@@ -174,6 +187,11 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   timer?.('suppressions, config, sort');
   return { findings, diagnostics, filesChecked: checked, bytesChecked: bytes, linesChecked: lines, modules: memo.modules };
+}
+
+function replaceAll<T>(list: T[], items: T[]): void {
+  list.length = 0;
+  for (const x of items) list.push(x);
 }
 
 /** Every file's facts: from the worker, else from its cache entry, else (entry gone since) by linting it again. */

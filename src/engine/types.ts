@@ -67,6 +67,8 @@ export interface Finding {
   fix?: Fix;
   /** Text of the flagged line, trimmed, used for stable fingerprints. */
   lineText?: string;
+  /** Internal: the object field whose container the finding depends on, until the project resolves it (run.ts). */
+  held?: string;
 }
 
 /** A problem of the tool itself with one input (unreadable, binary, too large, …). Always code FT000. */

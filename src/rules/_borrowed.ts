@@ -2,6 +2,7 @@
 import { BORROWED, CRITICAL_SECTION_REMEDY } from '../data/capi.js';
 import { condTextsAt, lockedAt, normObject } from '../engine/c-index.js';
 import { containerPrivacy, onlyTestedAgainstNull } from '../engine/c-local.js';
+import { heldKey } from '../engine/containers.js';
 import { neverFreeThreaded } from '../engine/guards.js';
 import type { CFileContext } from './types.js';
 
@@ -12,6 +13,13 @@ import type { CFileContext } from './types.js';
  */
 export const FT2_NEVER_FREE_THREADED_NOTE =
   'Like every FT2 rule, quiet in code compiled only for CPython < 3.13, PyPy or GIL builds (`#if PY_VERSION_HEX < 0x030D0000`, the `#else` of `>= 0x030D0000`, `#ifndef Py_GIL_DISABLED`) and in a vendored `pythoncapi_compat.h`.';
+
+/** How the FT2 container rules judge a container an object field holds (containers.ts). */
+export const FT2_HELD_NOTE =
+  'A container held in an object field (`d->fields`, an accessor such as `F(d)`, or a local taken from one) is judged over the whole project: ' +
+  'quiet when nothing changes it in place, replaces it, hands it to code ftlint does not follow or exposes it in a member table after its object is built ' +
+  '(allocation, teardown, module init and work on an object the function just created do not count); at info when only `tp_init` or `__setstate__` does; ' +
+  'otherwise the places that change it are listed as related locations.\n\n';
 
 const VENDORED_COMPAT = /(?:^|[\\/])pythoncapi_compat\.h$/;
 
@@ -39,14 +47,22 @@ export function checkBorrowed(
     if (neverFreeThreaded(condTextsAt(ctx.lowered, call.start))) continue;
     if (options.presenceTestIsSafe && onlyTestedAgainstNull(ctx.code, call.start, call.end)) continue;
     let container: string | null = null;
+    let held: string | null = null;
     if (api.container !== null) {
       const arg = call.args[api.container];
       if (!arg) continue;
       container = arg.text;
       if (lockedAt(ctx.lowered.regions, call.start, container)) continue;
       if (containerPrivacy(ctx.index, ctx.code, call.fn, container, call.start).private) continue;
+      held = heldKey(ctx.index, call.fn, container, call.start);
     }
-    ctx.report({ start: call.start, end: call.end, message: message(call.name, container === null ? null : normObject(container)), remedy: api.remedy });
+    ctx.report({
+      start: call.start,
+      end: call.end,
+      message: message(call.name, container === null ? null : normObject(container)),
+      remedy: api.remedy,
+      ...(held ? { held } : {}),
+    });
   }
 }
 
@@ -66,7 +82,9 @@ export function checkUnlockedIteration(
     if (candidates.length === 0) continue;
     if (candidates.some((c) => lockedAt(ctx.lowered.regions, call.start, c))) continue;
     if (candidates.some((c) => containerPrivacy(ctx.index, ctx.code, call.fn, c, call.start).private)) continue;
-    const shown = normObject(candidates[candidates.length - 1] as string);
-    ctx.report({ start: call.start, end: call.end, message: message(call.name, shown), remedy: CRITICAL_SECTION_REMEDY(shown) });
+    const last = candidates[candidates.length - 1] as string;
+    const shown = normObject(last);
+    const held = heldKey(ctx.index, call.fn, last, call.start);
+    ctx.report({ start: call.start, end: call.end, message: message(call.name, shown), remedy: CRITICAL_SECTION_REMEDY(shown), ...(held ? { held } : {}) });
   }
 }

@@ -21,6 +21,9 @@ export interface GlobalModel {
   reachable: Set<string>;
   /** Functions Python calls directly (method tables, getsets, type slots) that the project defines. */
   entry: Set<string>;
+  /** Calls between the project's own functions, both ways. */
+  callees: Map<string, string[]>;
+  callers: Map<string, Set<string>>;
 }
 
 const cache = new WeakMap<FileFacts[], Map<string, GlobalModel>>();
@@ -120,7 +123,7 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
       (initOnly.has(w.fn) ? st.init : st.runtime).push({ ...w, file: f.path });
     }
   }
-  const model = { globals, initOnly, reachable, entry };
+  const model = { globals, initOnly, reachable, entry, callees, callers };
   byKey.set(key, model);
   return model;
 }

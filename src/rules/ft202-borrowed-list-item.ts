@@ -1,5 +1,5 @@
 import { remedyFor } from '../data/capi.js';
-import { checkBorrowed, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
+import { checkBorrowed, FT2_HELD_NOTE, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
 import { defineFileRule } from './types.js';
 
 export default defineFileRule({
@@ -15,7 +15,7 @@ export default defineFileRule({
       'Quiet when the list was created in this function (`PyList_New`, `PySequence_List`, …) and not shared yet (a static helper whose every caller ' +
       'in the file passes such a list counts too), when the result is only compared with NULL, and inside ' +
       '`Py_BEGIN_CRITICAL_SECTION(list)` on the same list.\n\n' +
-      FT2_NEVER_FREE_THREADED_NOTE,
+      FT2_HELD_NOTE + FT2_NEVER_FREE_THREADED_NOTE,
     bad: 'PyObject *first = PyList_GetItem(self->items, 0);\nreturn Py_NewRef(first);',
     good: 'PyObject *first = PyList_GetItemRef(self->items, 0);\nreturn first;  /* strong reference or NULL with IndexError */',
     remedy: remedyFor('PyList_GetItem'),

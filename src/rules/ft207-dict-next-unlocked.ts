@@ -1,5 +1,5 @@
 import { CRITICAL_SECTION_REMEDY } from '../data/capi.js';
-import { checkUnlockedIteration, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
+import { checkUnlockedIteration, FT2_HELD_NOTE, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
 import { defineFileRule } from './types.js';
 
 export default defineFileRule({
@@ -15,7 +15,7 @@ export default defineFileRule({
       '`Py_END_CRITICAL_SECTION()`, and `Py_NewRef` keys/values that must outlive it.\n\n' +
       'Quiet for a dict created in this function and not shared yet (filling it through a helper in the same file that does not keep it is fine), ' +
       'for the keyword-argument dict of the call, the per-thread dict, and inside a critical section on that dict.\n\n' +
-      FT2_NEVER_FREE_THREADED_NOTE,
+      FT2_HELD_NOTE + FT2_NEVER_FREE_THREADED_NOTE,
     bad: 'Py_ssize_t pos = 0;\nPyObject *k, *v;\nwhile (PyDict_Next(self->dict, &pos, &k, &v)) {\n    total += PyLong_AsLong(v);\n}',
     good:
       'Py_ssize_t pos = 0;\nPyObject *k, *v;\nPy_BEGIN_CRITICAL_SECTION(self->dict);\nwhile (PyDict_Next(self->dict, &pos, &k, &v)) {\n    total += PyLong_AsLong(v);\n}\nPy_END_CRITICAL_SECTION();',

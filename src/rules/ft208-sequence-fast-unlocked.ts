@@ -1,6 +1,6 @@
 import { CRITICAL_SECTION_REMEDY } from '../data/capi.js';
 import { normObject } from '../engine/c-index.js';
-import { checkUnlockedIteration, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
+import { checkUnlockedIteration, FT2_HELD_NOTE, FT2_NEVER_FREE_THREADED_NOTE } from './_borrowed.js';
 import { defineFileRule } from './types.js';
 
 export default defineFileRule({
@@ -16,7 +16,7 @@ export default defineFileRule({
       'or copy first with `PySequence_Tuple`.\n\nQuiet inside a critical section on the original or the fast sequence, and when the original was created ' +
       'in this function.' +
       '\n\n' +
-      FT2_NEVER_FREE_THREADED_NOTE,
+      FT2_HELD_NOTE + FT2_NEVER_FREE_THREADED_NOTE,
     bad: 'PyObject *seq = PySequence_Fast(arg, "expected a sequence");\nPyObject **items = PySequence_Fast_ITEMS(seq);',
     good:
       'PyObject *seq = PySequence_Fast(arg, "expected a sequence");\nPy_BEGIN_CRITICAL_SECTION(arg);\nPyObject **items = PySequence_Fast_ITEMS(seq);\n/* … */\nPy_END_CRITICAL_SECTION();',

@@ -20,9 +20,9 @@ export default defineProjectRule({
       "method's access to the object's state in `Py_BEGIN_CRITICAL_SECTION(self)` … `Py_END_CRITICAL_SECTION()` (3.13; no-op on GIL builds; " +
       'pythoncapi_compat.h for older versions), or `@cython.critical_section` in Cython.\n\n' +
       'A field is *mutable* when a function taking the object as `self`, other than allocation, `tp_new`, deallocation, `tp_clear` and ' +
-      '`tp_traverse`, writes it. The rule reports a method (a function in a method table, getset or type slot; `tp_init` counts, since Python ' +
-      'can call `__init__` again, but at info: it races only when called again on an object other threads already use) that writes a field, or reads two or more mutable fields that another method updates together, outside a critical ' +
-      'section on that object, a lock, or atomics (readers are not reported when the only writer is `tp_init`) — one finding per method, at its first unprotected access, with the others as related ' +
+      '`tp_traverse`, writes it. The rule reports a method (a function in a method table, getset or type slot; `tp_init` and a method listed as `__setstate__` count, ' +
+      'since Python can call `__init__`/`__setstate__` again, but at info: it races only when called again on an object other threads already use) that writes a field, or reads two or more mutable fields that another method updates together, outside a critical ' +
+      'section on that object, a lock, or atomics (readers are not reported when the only writer is `tp_init` or `__setstate__`) — one finding per method, at its first unprotected access, with the others as related ' +
       'locations. Accesses made in a helper the method passes the object to count as the method\'s, reported at the call. Quiet for types ' +
       'whose fields only allocation writes, for lock and atomic fields, and for accesses already under a lock (in the method, around the ' +
       'call, or in the helper).',
@@ -65,7 +65,14 @@ export default defineProjectRule({
     const lifecycle = new Set(ctx.files.flatMap((f) => f.objects?.lifecycle ?? []));
     // The same entry points as the FT3 rules' (methods tables, getsets, type slots of defined functions).
     const entry = globalModel(ctx.files).entry;
-    const initFns = new Set(ctx.files.flatMap((f) => f.objects?.initFns ?? []));
+    // Functions that re-run construction: tp_init, and methods listed as `__setstate__`/`__init__` (by label).
+    const initLabel = new Map<string, string>();
+    for (const f of ctx.files) {
+      for (const n of f.objects?.initFns ?? []) initLabel.set(n, 'tp_init');
+      const r = f.containers?.reinit ?? [];
+      for (let i = 0; i + 1 < r.length; i += 2) initLabel.set(r[i] as string, r[i + 1] as string);
+    }
+    const initFns = new Set(initLabel.keys());
     // By slot, or by name (`Foo_dealloc`) unless a method table names it (bitarray's `clear()` is `bitarray_clear`).
     const methods = new Set(ctx.files.flatMap((f) => f.objects?.methods ?? []));
     const isLifecycle = (fn: SelfFunction) => lifecycle.has(fn.name) || (LIFECYCLE_NAME.test(fn.name) && !methods.has(fn.name));
@@ -172,7 +179,7 @@ export default defineProjectRule({
         column: at.column,
         ...(reinit ? { severity: 'info' as const } : {}),
         message: reinit
-          ? `${fn.name}() (tp_init) ${why} without a critical section on the object: a race only if __init__ is called again on a ${first.type} other threads already use (it normally runs on a fresh object)`
+          ? `${fn.name}() (${initLabel.get(fn.name)}) ${why} without a critical section on the object: a race only if ${initLabel.get(fn.name) === '__setstate__' ? '__setstate__' : '__init__'} is called again on a ${first.type} other threads already use (it normally runs on a fresh object)`
           : `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${first.type} concurrently`,
         related: [
           ...(first.via ? [{ path: first.path, line: first.line, column: first.column, message: `${first.write ? 'writes' : 'reads'} ${show(first.selfVar, first.field)} in ${first.fn}()` }] : []),

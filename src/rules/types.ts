@@ -58,6 +58,11 @@ export interface ReportArgs {
   severity?: Severity;
   /** A safe fix: edits by UTF-16 offsets into the file's text (see src/fix/apply.ts). */
   fix?: Fix;
+  /**
+   * The finding holds only if the container in this object field (`fields`, or an accessor `F()`) changes after
+   * its object is built: decided over the whole project (containers.ts, `resolveHeld`).
+   */
+  held?: string;
 }
 
 export interface CFileContext {
