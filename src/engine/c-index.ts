@@ -613,8 +613,14 @@ function collectDecl(node: Node, fn: number, out: DeclInfo[]): void {
   let constBase = false;
   const typeParts: string[] = [];
   const declarators: Node[] = [];
+  const typeStart = node.childForFieldName('type')?.startIndex ?? -1;
   for (const ch of node.namedChildren) {
     if (!ch) continue;
+    // C++: `std::mutex Registry::mu;` names a class static by its qualified name (the declarator, not the type).
+    if (ch.type === 'qualified_identifier' && ch.startIndex !== typeStart) {
+      declarators.push(ch);
+      continue;
+    }
     switch (ch.type) {
       case 'storage_class_specifier':
         if (ch.text === 'static') isStatic = true;
@@ -709,7 +715,7 @@ export interface LockSpan extends Span {
 }
 
 const spanCache = new WeakMap<CIndex, LockSpan[]>();
-const guardCache = new WeakMap<CIndex, Map<number, number>>();
+const guardCache = new WeakMap<CIndex, Map<number, [number, number][]>>();
 
 /** Spans between a lock call and the matching unlock call (same lock argument) in the same function. Memoised per index. */
 export function lockSpans(index: CIndex): LockSpan[] {
@@ -778,17 +784,50 @@ const GUARD_DECL_G = /\b(?:std::)?(?:lock_guard|unique_lock|scoped_lock|shared_l
 export function protectedAt(index: CIndex, spans: LockSpan[], regions: Region[], code: string, fn: number, offset: number): string | null {
   for (const s of spans) if (s.fn === fn && s.start <= offset && offset < s.end) return s.call;
   for (const r of regionsAt(regions, offset)) if (r.kind !== 'allow_threads') return r.begin.name;
-  // The first C++ scoped guard in the function (computed once per function).
+  // C++ scoped guards hold from their declaration to the end of the block that declares them (once per function).
   let guards = guardCache.get(index);
   if (!guards) guardCache.set(index, (guards = new Map()));
-  let first = guards.get(fn);
-  if (first === undefined) {
+  let spansOf = guards.get(fn);
+  if (spansOf === undefined) {
+    spansOf = [];
     const f = index.functions[fn];
-    const m = f ? GUARD_DECL_G.exec(code.slice(f.bodyStart, f.end)) : null;
-    first = f && m ? f.bodyStart + m.index : Infinity;
-    guards.set(fn, first);
+    if (f) {
+      const body = code.slice(f.bodyStart, f.end);
+      const re = new RegExp(GUARD_DECL_G.source, 'g');
+      for (let m = re.exec(body); m; m = re.exec(body)) {
+        const at = f.bodyStart + m.index;
+        let depth = 0;
+        let open = -1;
+        for (let k = at - 1; k >= f.bodyStart; k--) {
+          const ch = code.charCodeAt(k);
+          if (ch === 125) depth++;
+          else if (ch === 123) {
+            if (depth === 0) {
+              open = k;
+              break;
+            }
+            depth--;
+          }
+        }
+        let close = f.end;
+        if (open >= 0) {
+          let d = 0;
+          for (let k = open; k < f.end; k++) {
+            const ch = code.charCodeAt(k);
+            if (ch === 123) d++;
+            else if (ch === 125 && --d === 0) {
+              close = k;
+              break;
+            }
+          }
+        }
+        spansOf.push([at, close]);
+      }
+    }
+    guards.set(fn, spansOf);
   }
-  return first < offset ? 'a scoped lock guard' : null;
+  for (const [a, b] of spansOf) if (a < offset && offset < b) return 'a scoped lock guard';
+  return null;
 }
 
 /** True when no block that contains `from` closes before `to`: a statement at `from` is on the path to `to`. */

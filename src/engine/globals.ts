@@ -79,6 +79,9 @@ const TABLE_TYPE =
 const ENTRY_TABLE = /\b(?:struct\s+)?(PyMethodDef|PyGetSetDef|PyType_Slot|PyTypeObject|PyNumberMethods|PySequenceMethods|PyMappingMethods|PyAsyncMethods|PyBufferProcs)\s+\w+\s*(?:\[[^\]]*\])?\s*=\s*\{/g;
 const COPY_INTO = /^(memcpy|memmove|memset|strcpy|strncpy|strcat|strncat|sprintf|snprintf|vsprintf|vsnprintf|PyOS_snprintf|PyOS_vsnprintf|wcscpy|wcsncpy|wcscat|strftime|wcsftime|strlcpy|strlcat|fgets|read|fread|getcwd|realpath)$/;
 const SETREF = /^(Py_SETREF|Py_XSETREF|Py_CLEAR)$/;
+/** `x->insert`, `x.push_back`, …: a call's name when it changes a C++ standard container in place (group 1: the container). */
+const CXX_CONTAINER_MUTATOR =
+  /^(.+?)(?:->|\.)(?:insert|insert_or_assign|emplace|emplace_hint|emplace_back|emplace_front|try_emplace|erase|clear|push_back|push_front|pop_back|pop_front|swap|resize|assign|merge|extract|splice|remove|remove_if|unique|sort|reverse)$/;
 const PARSE = /^(PyArg_Parse\w*|PyArg_UnpackTuple|sscanf|fscanf)$/;
 const TEARDOWN = /(?:^|_)(clear|free|dealloc|fini|finali[sz]e|cleanup|teardown|traverse)(?:_|$)/i;
 /** `if (!x)`, `if (x == NULL)`, `if (NULL == x)`, `if (x)`, `if (x != NULL)` (and `while`): the name checked is one of the groups. */
@@ -116,7 +119,8 @@ function kindOf(d: DeclInfo): GlobalKind {
 /** Root identifier of an lvalue: `x`, `x[i]`, `x.f`, `x->f`, `(*x)`, `*x`. */
 export function lvalueRoot(lhs: string): { root: string; kind: WriteKind } | null {
   const t = lhs.replace(/\s+/g, '');
-  const m = /^[(*]*([A-Za-z_]\w*)/.exec(t);
+  // C++ qualified names (`Registry::count`, `::g`) are one root, as their definitions name them.
+  const m = /^[(*]*(?:::)?([A-Za-z_]\w*(?:::[A-Za-z_]\w*)*)/.exec(t);
   if (!m) return null;
   const root = m[1] as string;
   const rest = t.slice((m.index ?? 0) + m[0].length).replace(/^\)+/, '');
@@ -222,6 +226,13 @@ class WriteScan {
     }
     for (const c of index.calls) {
       if (c.fn < 0) continue;
+      // C++ containers change through their members: `cache->insert(…)`, `Registry::entries.erase(k)`.
+      const member = CXX_CONTAINER_MUTATOR.exec(c.name);
+      if (member) {
+        const lv = lvalueRoot(member[1] as string);
+        if (lv) this.add(c.fn, lv.root, 'element', c.start, c.end);
+        continue;
+      }
       if (COPY_INTO.test(c.name) && c.args[0]) {
         const lv = lvalueRoot(c.args[0].text.replace(/^&/, '').replace(/\s*\+.*$/, ''));
         if (lv) this.add(c.fn, lv.root, 'copy', c.start, c.end);
@@ -392,7 +403,7 @@ function entryPoints(code: string, lowered: Lowered, index: CIndex): Omit<Global
     if (close === -1) continue;
     for (const id of code.slice(open, close).match(/[A-Za-z_]\w*/g) ?? []) pyEntry.add(id);
   }
-  const execRe = /\{\s*Py_mod_exec\s*,\s*(?:\([^)]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\}/g;
+  const execRe = /\{\s*Py_mod_exec\s*,\s*(?:\([^)]*\)\s*)?&?\s*(?:\w+::)*([A-Za-z_]\w*)\s*\}/g;
   for (let m = execRe.exec(code); m; m = execRe.exec(code)) execFns.add(m[1] as string);
   for (const f of index.functions) if (lowered.modinit.includes(f.start)) execFns.add(f.name);
   const teardownFns = new Set<string>();
@@ -422,7 +433,7 @@ function entryPoints(code: string, lowered: Lowered, index: CIndex): Omit<Global
 export function initOnlyFunctions(code: string, lowered: Lowered, index: CIndex): Set<number> {
   const init = new Set<number>();
   const execNames = new Set<string>();
-  const execRe = /\{\s*Py_mod_exec\s*,\s*(?:\([^)]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\}/g;
+  const execRe = /\{\s*Py_mod_exec\s*,\s*(?:\([^)]*\)\s*)?&?\s*(?:\w+::)*([A-Za-z_]\w*)\s*\}/g;
   for (let m = execRe.exec(code); m; m = execRe.exec(code)) execNames.add(m[1] as string);
   index.functions.forEach((f, i) => {
     if (/^PyInit_/.test(f.name) || execNames.has(f.name) || lowered.modinit.includes(f.start)) init.add(i);

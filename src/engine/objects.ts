@@ -228,11 +228,13 @@ function objectStructs(index: CIndex): ObjectStruct[] {
       const body = node.childForFieldName('body');
       if (!body) continue;
       const fieldsDecl = body.namedChildren.filter((c): c is Node => c !== null && c.type === 'field_declaration');
+      // C++: `struct CMessage : public ContainerBase { … }` extends its base class like a first member would.
+      const baseClass = node.namedChildren.find((c) => c?.type === 'base_class_clause')?.namedChildren.find((c) => c?.type === 'type_identifier' || c?.type === 'qualified_identifier');
       const first = fieldsDecl[0];
-      if (!first) continue;
-      const firstType = first.childForFieldName('type')?.text ?? '';
-      const firstName = first.childForFieldName('declarator')?.text ?? '';
-      const isObject = /^(PyObject|PyVarObject|PyObject_HEAD|PyObject_VAR_HEAD)$/.test(firstType) && !/^\*/.test(firstName);
+      if (!first && !baseClass) continue;
+      const firstType = baseClass ? baseClass.text.replace(/^.*::/, '') : (first?.childForFieldName('type')?.text ?? '');
+      const firstName = baseClass ? '' : (first?.childForFieldName('declarator')?.text ?? '');
+      const isObject = !baseClass && /^(PyObject|PyVarObject|PyObject_HEAD|PyObject_VAR_HEAD)$/.test(firstType) && !/^\*/.test(firstName);
       const fields = fieldsDecl.flatMap((f) => {
         const type = f.childForFieldName('type')?.text ?? '';
         return f.childrenForFieldName('declarator').filter((d): d is Node => d !== null).flatMap((d) => [d.text.replace(/^[*\s]+/, '').replace(/\[.*$/, ''), type]);
@@ -420,6 +422,10 @@ function selfCalls(ctx: AccessContext, fi: number, calls: CallInfo[], v: string)
   return out;
 }
 
+/** Members that change a C++ standard container (or smart pointer) in place. */
+const CXX_MUTATOR =
+  /^\s*(?:->|\.)\s*(?:insert|insert_or_assign|emplace|emplace_hint|emplace_back|emplace_front|try_emplace|erase|clear|push_back|push_front|pop_back|pop_front|swap|resize|assign|merge|extract|splice|remove|remove_if|unique|sort|reverse|reset|release)\s*\(/;
+
 /** Calls that receive an object but never reach into an extension's struct: the C API, refcounting, locks, libc. */
 const NOT_A_HELPER = /^(?:_?Py[A-Z_]|PY_|pthread_|(?:assert|sizeof|free|malloc|realloc|memcpy|memmove|memset|printf|fprintf)$)/;
 
@@ -431,6 +437,12 @@ function selfAccesses(ctx: AccessContext, f: FnInfo, fi: number, body: string, v
     const start = f.bodyStart + m.index + (m[1]?.length ?? 0);
     const field = m[2] as string;
     const after = body.slice(m.index + m[0].length, m.index + m[0].length + 40);
+    // C++ containers held in a field change through their members: `self->m->insert(…)`, `self->v.push_back(…)`,
+    // `(*self->m)[k]` (operator[] inserts). Their state is the field's.
+    if (CXX_MUTATOR.test(after) || (/^\s*\)\s*\[/.test(after) && /\(\s*\*\s*$/.test(body.slice(Math.max(0, m.index - 8), m.index)))) {
+      accesses.push(fieldAccess(ctx, fi, v, field, true, start));
+      continue;
+    }
     // `self->f->g = …` mutates another object, not a field of self.
     if (/^\s*->/.test(after) && !/^\s*->\s*\w+\s*\[/.test(after)) {
       accesses.push(fieldAccess(ctx, fi, v, field, false, start));
