@@ -78,6 +78,8 @@ export interface ObjectFacts {
   lifecycle: string[];
   /** Functions named in tp_init slots. */
   initFns: string[];
+  /** `Type.field` of fields that hold a C++ standard container, seen used through its members (`self->m->find(k)`). */
+  containerFields?: string[];
   /** Functions named in method and getset tables (`{"clear", (PyCFunction)bitarray_clear, …}`): Python methods, whatever their name. */
   methods: string[];
 }
@@ -212,8 +214,18 @@ const castOf = (expr: string) => CAST_OF.exec(expr.trim());
 export function extractObjects(code: string, lowered: Lowered, index: CIndex, lines: LineMap): ObjectFacts {
   const structs = objectStructs(index);
   const { lifecycle, initFns } = lifecycleFunctions(code);
-  const { functions, accessAt, callAt } = selfFunctions(code, lowered, index, lines);
-  return { structs, functions, accessAt, callAt, lifecycle, initFns, methods: methodFunctions(code) };
+  const containerFields = new Set<string>();
+  const { functions, accessAt, callAt } = selfFunctions(code, lowered, index, lines, containerFields);
+  return {
+    structs,
+    functions,
+    accessAt,
+    callAt,
+    lifecycle,
+    initFns,
+    methods: methodFunctions(code),
+    ...(containerFields.size ? { containerFields: [...containerFields] } : {}),
+  };
 }
 
 /** Structs that start with an object header (or, `base`, with another struct: resolved at project level). */
@@ -316,7 +328,13 @@ type Access = FieldAccess & { protectedBy: string | null; start: number };
  * Functions with a typed `self`: first parameter `T *self`, or a local `T *s = (T *)self;`; and functions with an
  * untyped `PyObject *self` that pass it on (Argument Clinic's wrapper calling `foo_impl((FooObject *)self, …)`).
  */
-function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: LineMap): Pick<ObjectFacts, 'functions' | 'accessAt' | 'callAt'> {
+function selfFunctions(
+  code: string,
+  lowered: Lowered,
+  index: CIndex,
+  lines: LineMap,
+  containerFields: Set<string>,
+): Pick<ObjectFacts, 'functions' | 'accessAt' | 'callAt'> {
   const ctx: AccessContext = { code, lowered, index, lines, spans: lockSpans(index) };
   const functions: string[] = [];
   const accessAt: number[] = [];
@@ -347,7 +365,7 @@ function selfFunctions(code: string, lowered: Lowered, index: CIndex, lines: Lin
     const body = code.slice(f.bodyStart, f.end);
     const calls = callsByFn.get(fi) ?? [];
     for (const [v, { type, bound }] of selfVars) {
-      const accesses = type ? selfAccesses(ctx, f, fi, body, v) : [];
+      const accesses = type ? selfAccesses(ctx, f, fi, body, v, (field) => containerFields.add(`${type}.${field}`)) : [];
       const passes = selfCalls(ctx, fi, calls, v);
       if (accesses.length === 0 && passes.length === 0) continue;
       const writes = [...new Set(accesses.filter((a) => a.write).map((a) => a.field))];
@@ -426,11 +444,14 @@ function selfCalls(ctx: AccessContext, fi: number, calls: CallInfo[], v: string)
 const CXX_MUTATOR =
   /^\s*(?:->|\.)\s*(?:insert|insert_or_assign|emplace|emplace_hint|emplace_back|emplace_front|try_emplace|erase|clear|push_back|push_front|pop_back|pop_front|swap|resize|assign|merge|extract|splice|remove|remove_if|unique|sort|reverse|reset|release)\s*\(/;
 
+/** Members that read a C++ standard container (and `for (auto &x : *self->m)`): its state must not change meanwhile. */
+const CXX_READER = /^\s*(?:->|\.)\s*(?:find|count|contains|at|begin|end|cbegin|cend|size|empty|lower_bound|upper_bound|equal_range|front|back)\s*\(/;
+
 /** Calls that receive an object but never reach into an extension's struct: the C API, refcounting, locks, libc. */
 const NOT_A_HELPER = /^(?:_?Py[A-Z_]|PY_|pthread_|(?:assert|sizeof|free|malloc|realloc|memcpy|memmove|memset|printf|fprintf)$)/;
 
 /** Every `v->field` in the body of function `fi`, with whether it writes and what protects it. */
-function selfAccesses(ctx: AccessContext, f: FnInfo, fi: number, body: string, v: string): Access[] {
+function selfAccesses(ctx: AccessContext, f: FnInfo, fi: number, body: string, v: string, container: (field: string) => void): Access[] {
   const accesses: Access[] = [];
   const re = fieldAccessRe(v);
   for (let m = re.exec(body); m; m = re.exec(body)) {
@@ -440,9 +461,11 @@ function selfAccesses(ctx: AccessContext, f: FnInfo, fi: number, body: string, v
     // C++ containers held in a field change through their members: `self->m->insert(…)`, `self->v.push_back(…)`,
     // `(*self->m)[k]` (operator[] inserts). Their state is the field's.
     if (CXX_MUTATOR.test(after) || (/^\s*\)\s*\[/.test(after) && /\(\s*\*\s*$/.test(body.slice(Math.max(0, m.index - 8), m.index)))) {
+      container(field);
       accesses.push(fieldAccess(ctx, fi, v, field, true, start));
       continue;
     }
+    if (CXX_READER.test(after) || /:\s*\*\s*$/.test(body.slice(Math.max(0, m.index - 8), m.index))) container(field);
     // `self->f->g = …` mutates another object, not a field of self.
     if (/^\s*->/.test(after) && !/^\s*->\s*\w+\s*\[/.test(after)) {
       accesses.push(fieldAccess(ctx, fi, v, field, false, start));

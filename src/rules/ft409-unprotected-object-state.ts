@@ -73,6 +73,7 @@ export default defineProjectRule({
       for (let i = 0; i + 1 < r.length; i += 2) initLabel.set(r[i] as string, r[i + 1] as string);
     }
     const initFns = new Set(initLabel.keys());
+    const containerFields = new Set(ctx.files.flatMap((f) => f.objects?.containerFields ?? []));
     // By slot, or by name (`Foo_dealloc`) unless a method table names it (bitarray's `clear()` is `bitarray_clear`).
     const methods = new Set(ctx.files.flatMap((f) => f.objects?.methods ?? []));
     const isLifecycle = (fn: SelfFunction) => lifecycle.has(fn.name) || (LIFECYCLE_NAME.test(fn.name) && !methods.has(fn.name));
@@ -144,7 +145,15 @@ export default defineProjectRule({
       } else {
         // Reads of several fields that another method updates together.
         const read = [...new Set(open.filter((a) => a.type === type).map((a) => a.field))];
-        if (read.length < 2) continue;
+        // Or of one C++ container another method changes through its members: a lookup while it rehashes.
+        const cont = read.length < 2 ? read.find((f) => containerFields.has(`${type}.${f}`)) : undefined;
+        if (cont !== undefined) {
+          const changer = [...liveNoInit].find((o) => o !== n && o.fn.selfType === type && o.fn.writes.includes(cont));
+          first = changer ? open.find((a) => a.type === type && a.field === cont) : undefined;
+          if (!changer || !first) continue;
+          why = `reads ${show(nameOf(first), cont)}${first.via ? ` (in ${first.via.callee}())` : ''}, a container ${changer.fn.name}() changes,`;
+        } else if (read.length < 2) continue;
+        else {
         // A torn read needs a concurrent writer; tp_init alone (re-called on a live object) is too rare to report readers for.
         // Named after the function that makes the writes itself when there is one (`resize()`, not its callers).
         const candidates = (writersByType.get(type) ?? []).filter((o) => o.node !== n && read.filter((f) => o.writes.has(f)).length >= 2);
@@ -167,6 +176,7 @@ export default defineProjectRule({
           })
           .join(', ');
         why = `reads ${names}, which ${partner.node.fn.name}() updates together,`;
+        }
       }
       const at = first.via ?? first;
       const rest = open.filter((a) => a !== first).slice(0, 20);
