@@ -34,7 +34,9 @@ describe('ftlint CLI', () => {
     assert.match(j.version, /^\d+\.\d+\.\d+/);
     assert.ok(Array.isArray(j.diagnostics));
     const f = j.findings.find((x) => x.rule === 'FT201');
-    assert.deepEqual(Object.keys(f ?? {}).sort(), ['column', 'endColumn', 'endLine', 'line', 'message', 'path', 'related', 'remedy', 'rule', 'severity'].sort());
+    assert.deepEqual(Object.keys(f ?? {}).sort(), ['column', 'endColumn', 'endLine', 'extension', 'line', 'message', 'path', 'related', 'remedy', 'rule', 'severity'].sort());
+    // The sample's setup.py compiles spammodule.c into the extension 'spam'.
+    assert.equal(f?.extension, 'spam');
     assert.deepEqual(
       { path: f?.path, line: f?.line, column: f?.column, endLine: f?.endLine, endColumn: f?.endColumn, severity: f?.severity },
       { path: 'fixtures/projects/spam/spammodule.c', line: 17, column: 23, endLine: 17, endColumn: 53, severity: 'warning' },

@@ -174,6 +174,41 @@ describe('engine', () => {
     }
   });
 
+  it('reports only in files the build compiles into an extension, when the build can be read', async () => {
+    const opts = { paths: ['fixtures/projects/build-scope'], cwd: REPO, ruleIds: selectRules(undefined, undefined), jobs: 1, cacheDir: null };
+    const scoped = await run(opts);
+    const files = (r: typeof scoped) => [...new Set(r.findings.map((f) => f.path.replace(/^.*build-scope\//, '')))].sort();
+    // setup.py compiles src/core.c and src/util.c; core.c includes unity_part.c; vendored/ has a build ftlint cannot read.
+    assert.deepEqual(files(scoped), ['src/core.c', 'src/unity_part.c', 'src/util.c', 'vendored/vend.c']);
+    assert.deepEqual(
+      scoped.findings.filter((f) => f.path.includes('/src/')).map((f) => f.extension ?? ''),
+      scoped.findings.filter((f) => f.path.includes('/src/')).map((f) => (/core|util/.test(f.path) ? 'scoped._core' : '')),
+    );
+    const note = scoped.diagnostics.find((d) => d.reason === 'skipped' && /compiled into no extension/.test(d.message));
+    assert.ok(note && note.severity === 'info' && /win32_only\.c/.test(note.message) && /tools\/cli\.c/.test(note.message), note?.message);
+    // --no-build-scope: every file, no note.
+    const all = await run({ ...opts, buildScope: false });
+    assert.deepEqual(files(all), ['src/core.c', 'src/unity_part.c', 'src/util.c', 'src/win32_only.c', 'tools/cli.c', 'vendored/vend.c']);
+    assert.ok(!all.diagnostics.some((d) => /compiled into no extension/.test(d.message)));
+    // A source list ftlint cannot read (a variable) makes the scope unknown: every file is checked.
+    const dir = mkdtempSync(join(tmpdir(), 'ftlint-scope-'));
+    try {
+      writeFileSync(join(dir, 'setup.py'), 'from setuptools import Extension, setup\nSRC = ["a.c"] + EXTRA\nsetup(ext_modules=[Extension("m", sources=SRC)])\n');
+      writeFileSync(join(dir, 'a.c'), '#include <Python.h>\nPyObject *f(PyObject *d, PyObject *k) { return PyDict_GetItem(d, k); }\n');
+      writeFileSync(join(dir, 'b.c'), '#include <Python.h>\nPyObject *g(PyObject *d, PyObject *k) { return PyDict_GetItem(d, k); }\n');
+      const unknown = await run({ ...opts, paths: [dir], cwd: dir });
+      assert.deepEqual([...new Set(unknown.findings.map((f) => f.path))].sort(), ['a.c', 'b.c']);
+      // …and so does a list grown after it is made (Pillow's `files.append(…)`).
+      writeFileSync(join(dir, 'setup.py'), 'from setuptools import Extension, setup\nSRC = ["a.c"]\nSRC.append("b.c")\nsetup(ext_modules=[Extension("m", SRC)])\n');
+      assert.deepEqual([...new Set((await run({ ...opts, paths: [dir], cwd: dir })).findings.map((f) => f.path))].sort(), ['a.c', 'b.c']);
+      writeFileSync(join(dir, 'setup.py'), 'from setuptools import Extension, setup\nsetup(ext_modules=[Extension("m", sources=["a.c"])])\n');
+      const known = await run({ ...opts, paths: [dir], cwd: dir });
+      assert.deepEqual([...new Set(known.findings.map((f) => `${f.path}:${f.extension}`))], ['a.c:m']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports races that need __init__ called again at info, with that condition in the message', async () => {
     const result = await run({ paths: ['fixtures/rules/ft409-objects', 'fixtures/rules/ft410-cython'], cwd: REPO, ruleIds: new Set(['FT409', 'FT410']), jobs: 1, cacheDir: null });
     const init = result.findings.filter((f) => /__init__\(\)|\(tp_init\)/.test(f.message));

@@ -71,6 +71,7 @@ async function check(argv: Record<string, unknown>, mode: 'source' | 'abi' = 'so
       ...(minMinor !== undefined ? { minMinor } : {}),
       ...(argv['report-unused-ignores'] !== undefined ? { reportUnusedIgnores: argv['report-unused-ignores'] === true } : {}),
       checkTests: argv['check-tests'] === true,
+      ...(argv['build-scope'] !== undefined ? { buildScope: argv['build-scope'] === true } : {}),
       cacheDir: argv.cache === false ? null : (argv['cache-dir'] as string),
       ...(progress ? { onProgress: progress.update } : {}),
       // Only fingerprints (SARIF, baselines) read the flagged line's text.
@@ -176,6 +177,10 @@ export async function main(argv: string[]): Promise<number> {
           .option('jobs', { alias: 'j', type: 'number', describe: 'Threads checking files: this one and N-1 workers (default: number of cores)' })
           .option('max-file-size', { type: 'number', describe: 'Skip files larger than this many bytes (default 8 MiB)' })
           .option('check-tests', { type: 'boolean', describe: 'Also run the library-only Python rules (FT7) on tests, scripts and __main__ blocks' })
+          .option('build-scope', {
+            type: 'boolean',
+            describe: 'Report only in C/C++ files the build (setup.py Extension sources, CMake extension targets) compiles into an extension, when the build can be read (--no-build-scope: every file)',
+          })
           .option('cache', { type: 'boolean', default: true, describe: 'Reuse results for unchanged files (--no-cache to disable)' })
           .option('cache-dir', { type: 'string', default: '.ftlint_cache', describe: 'Where the result cache lives' }),
       async (a) => {

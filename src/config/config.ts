@@ -34,13 +34,15 @@ export interface Config {
   targetMinor?: number;
   failOn?: Severity;
   reportUnusedIgnores?: boolean;
+  /** false: also report in C/C++ files the build compiles into no extension (default true: build scope, scope.ts). */
+  buildScope?: boolean;
   /** Rule options, by rule id. */
   rules: Record<string, Record<string, unknown>>;
 }
 
 export const CONFIG_FILES = ['.ftlint.toml', 'ftlint.toml', 'pyproject.toml'] as const;
 
-const TOP_KEYS = ['select', 'ignore', 'per-file-ignores', 'exclude', 'extend-exclude', 'severity', 'target-version', 'fail-on', 'report-unused-ignores', 'rules'];
+const TOP_KEYS = ['select', 'ignore', 'per-file-ignores', 'exclude', 'extend-exclude', 'severity', 'target-version', 'fail-on', 'report-unused-ignores', 'build-scope', 'rules'];
 const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
 
 export function emptyConfig(base: string): Config {
@@ -139,6 +141,10 @@ function parseTable(table: unknown, file: string, prefix: string, base: string):
       case 'report-unused-ignores':
         if (typeof value !== 'boolean') fail(key, 'must be true or false');
         cfg.reportUnusedIgnores = value as boolean;
+        break;
+      case 'build-scope':
+        if (typeof value !== 'boolean') fail(key, 'must be true or false');
+        cfg.buildScope = value as boolean;
         break;
       case 'rules':
         if (!isTable(value)) fail(key, 'must be a table of rule options, e.g. [tool.ftlint.rules.FT301]');

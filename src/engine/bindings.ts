@@ -68,6 +68,13 @@ export interface BuildFacts {
    * assignments, else its `cythonize(…)` call: the one place a whole-build `freethreading_compatible` belongs.
    */
   cythonSetup: Located | null;
+  /**
+   * Extension modules this build file declares, with their C/C++ sources relative to the file's directory; `sources`
+   * is null when the list is not literal (a variable, a glob, a generated list): the build cannot be read then.
+   * `opaque`: the file compiles code in a way ftlint does not read (CMake `add_library`, setup.py `libraries=[…]`, meson).
+   */
+  extensions?: { name: string; sources: string[] | null }[];
+  opaqueBuild?: boolean;
   requirements: Requirement[];
   /** Where project metadata (name, classifiers) is declared in this file, or null. */
   metadataAt: Located | null;
@@ -544,9 +551,30 @@ function extractPython(path: string, text: string, lines: LineMap, root: Node): 
         const p = parseRequirement(r.value);
         if (p) b.requirements.push({ ...nodeLoc(r.node), ...p, source: 'setup_requires' });
       }
+      // Extensions from anywhere but literal Extension(…) calls of this file: the build is not read.
+      const ext = kw.get('ext_modules');
+      if (ext) {
+        const list = resolveName(ext, root);
+        const items = list && list.type === 'list' ? list.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : null;
+        if (!items || items.some((c) => !(c.type === 'call' && /Extension$/.test(CALLEE(c) ?? '')) && !(c.type === 'identifier' && resolveName(c, root)?.type === 'call'))) {
+          b.opaqueBuild = true;
+        }
+      }
       const cffi = stringList(kw.get('cffi_modules'));
       for (const c of cffi ?? []) modules.push({ ...nodeLoc(c.node), generator: 'cffi', name: c.value.split(':')[0] as string, gil: 'default' });
     }
+    if (name === 'Extension' || name === 'Pybind11Extension' || name === 'setuptools.Extension' || name === 'distutils.core.Extension') {
+      const pos = positionalArgs(call);
+      const ename = stringValue(kw.get('name') ?? pos[0] ?? null);
+      const given = kw.get('sources') ?? pos[1] ?? null;
+      // A name is read only when it is assigned once and never grown (`files.append(…)`, `files += …`).
+      const grown = given?.type === 'identifier' && changedLater(text, given.text);
+      const list = grown ? null : stringList(resolveName(given, root));
+      (b.extensions ??= []).push({ name: ename ?? '?', sources: list ? list.map((x) => x.value) : null });
+    }
+    if (kw.has('libraries') && /\(\s*['"]/.test(kw.get('libraries')?.text ?? '')) b.opaqueBuild = true; // build_clib: ('lib', {'sources': …})
+    // Sources added to an extension after it is made (`ext.sources += […]` in a build_ext subclass).
+    if (/\.sources\s*(?:\+?=|\.(?:append|extend|insert)\s*\()/.test(text)) b.opaqueBuild = true;
     if (name === 'mypycify') {
       const first = stringList(positionalArgs(call)[0])?.[0]?.value;
       modules.push({ ...nodeLoc(call), generator: 'mypyc', name: first ?? 'mypycify(…)', gil: 'default' });
@@ -596,6 +624,13 @@ function directiveAssignment(root: Node, lines: LineMap): BuildFacts['cythonDire
 }
 
 /** A name bound once at module level to a literal (`CLASSIFIERS = [...]`) resolves to that literal. */
+/** `name` is assigned more than once, or grown in place, somewhere in a Python build script. */
+function changedLater(text: string, name: string): boolean {
+  const n = name.replace(/[^\w]/g, '');
+  const assigned = text.match(new RegExp(`^[ \\t]*${n}\\s*=(?!=)`, 'gm'))?.length ?? 0;
+  return assigned !== 1 || new RegExp(`\\b${n}\\s*(?:\\+=|\\.(?:append|extend|insert)\\s*\\()`).test(text);
+}
+
 function resolveName(n: Node | null, root: Node): Node | null {
   if (!n || n.type !== 'identifier') return n;
   for (const st of root.namedChildren) {
@@ -699,7 +734,7 @@ const NB_FLAGS = new Set(['STABLE_ABI', 'FREE_THREADED', 'NB_STATIC', 'NB_SHARED
 const NB_VALUES = new Set(['NB_DOMAIN', 'BACKEND_MODULE', 'BACKEND_PYPI', 'STABLE_ABI_VERSION']);
 
 function extractCmake(text: string, lines: LineMap): BuildFacts | null {
-  if (!/nanobind|pybind11|USE_SABI|Py_LIMITED_API|freethreading_compatible|cython/i.test(text)) return null;
+  if (!/nanobind|pybind11|USE_SABI|Py_LIMITED_API|freethreading_compatible|cython|python3?_add_library|add_library/i.test(text)) return null;
   const code = cmakeCodeView(text);
   const b = emptyBuild();
   for (const c of cmakeCommands(code, /nanobind_add_module/)) {
@@ -746,8 +781,26 @@ function extractCmake(text: string, lines: LineMap): BuildFacts | null {
     const name = (src ? basename(src) : first).replace(/\.pyx$/, '');
     if (/^[A-Za-z_]\w*$/.test(name)) b.cythonTargets.push(name);
   }
+  for (const c of cmakeCommands(code, /python3?_add_library|pybind11_add_module|nanobind_add_module/i)) {
+    const [target, ...rest] = c.args;
+    if (!target) continue;
+    const sources: string[] = [];
+    let literal = !target.text.includes('${');
+    for (let i = 0; i < rest.length; i++) {
+      const a = (rest[i] as { text: string }).text;
+      if (NB_VALUES.has(a) || a === 'USE_SABI') i++;
+      else if (/^[A-Z_]+$/.test(a)) continue; // MODULE, WITH_SOABI, FREE_THREADED, …
+      else if (a.includes('${') || a.includes('$<')) literal = false;
+      else sources.push(a);
+    }
+    (b.extensions ??= []).push({ name: target.text, sources: literal ? sources : null });
+  }
+  // Code compiled in other ways: libraries linked into the extensions, sources added to a target later.
+  if (cmakeCommands(code, /add_library|target_sources|add_subdirectory|include/i).some((c) => c.name.toLowerCase() !== 'include' || /\.cmake$/i.test(c.args[0]?.text ?? ''))) {
+    b.opaqueBuild = true;
+  }
   b.cythonDirective = directiveIn(code, lines);
-  const useful = b.nanobindTargets.length || b.cythonTargets.length || b.limitedApi.length || b.requirements.length || b.cythonDirective;
+  const useful = b.nanobindTargets.length || b.cythonTargets.length || b.limitedApi.length || b.requirements.length || b.cythonDirective || b.extensions?.length || b.opaqueBuild;
   return useful ? b : null;
 }
 
@@ -762,7 +815,9 @@ function extractMeson(text: string, lines: LineMap): BuildFacts | null {
     }
   }
   b.cythonDirective = directiveIn(view, lines);
-  return b.limitedApi.length || b.cythonDirective ? b : null;
+  // meson builds are not read for build scope yet: they make the scope unknown.
+  if (/\bextension_module\s*\(|\blibrary\s*\(/.test(view)) b.opaqueBuild = true;
+  return b.limitedApi.length || b.cythonDirective || b.opaqueBuild ? b : null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 //  - per project: the project rules' findings, keyed by every file's key (and the configuration), so a tree
 //    where nothing changed skips the project rules and never loads any file's facts.
 // Entries no run has used for 30 days are removed (at most one scan a day), and so are earlier formats.
+import type { BuildScope } from './scope.js';
 import type { HeldTable } from './containers.js';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -214,6 +215,8 @@ export interface ProjectMemo {
   modules: ModuleSummary[];
   /** How each object field's container resolved (containers.ts), for the file findings that depend on it. */
   held?: HeldTable;
+  /** The build scope the findings were filtered by (scope.ts), or null when the build could not be read. */
+  scope?: BuildScope | null;
 }
 
 /**
@@ -230,7 +233,7 @@ export function memoGet(cfg: CacheConfig, paths: string[], key: string): Project
   try {
     const m = JSON.parse(readUsed(memoPath(cfg, paths))) as ProjectMemo & { key: string };
     if (m.key !== key || !unpackFindings(m.before) || !unpackFindings(m.after)) return null;
-    return { before: m.before, after: m.after, modules: m.modules, ...(m.held ? { held: m.held } : {}) };
+    return { before: m.before, after: m.after, modules: m.modules, ...(m.held ? { held: m.held } : {}), scope: m.scope ?? null };
   } catch {
     return null;
   }
@@ -240,7 +243,7 @@ export function memoPut(cfg: CacheConfig, paths: string[], key: string, memo: Pr
   // Written in chunks, finding by finding: a large project's memo never exists as one string.
   const packed = (list: Finding[]) => new LazyArray(list, packFinding);
   try {
-    writeFileAtomic(memoPath(cfg, paths), jsonChunks({ key, before: packed(memo.before), after: packed(memo.after), modules: memo.modules, held: memo.held ?? {} }));
+    writeFileAtomic(memoPath(cfg, paths), jsonChunks({ key, before: packed(memo.before), after: packed(memo.after), modules: memo.modules, held: memo.held ?? {}, scope: memo.scope ?? null }));
   } catch {
     // as cachePut: never fails the lint
   }

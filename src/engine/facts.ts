@@ -113,6 +113,8 @@ export interface FileFacts {
   globals?: GlobalFacts;
   /** Extension types and per-object field accesses (FT409). */
   objects?: ObjectFacts;
+  /** Base names of the files it includes (`#include "x.h"`, Cython `cdef extern from "x.c"`): what else the compiler reads. */
+  includes?: string[];
   /** Containers held in object fields, and where they change (FT2). */
   containers?: ContainerFacts;
   /** Binding-generator and packaging facts (Cython directive, pybind11 modules, classifiers, …) for project rules. */

@@ -162,6 +162,7 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
       globals: extractGlobals(code, lowered, index, lines),
       objects: extractObjects(code, lowered, index, lines),
       containers: extractContainers(code, text, lowered, index, lines),
+      ...(lowered.includes.length ? { includes: [...new Set(lowered.includes.map((i) => baseName(i.path)))] } : {}),
       ...(bindings ? { bindings } : {}),
     };
   } finally {
@@ -208,6 +209,8 @@ export function readProjectHeader(name: string, from: string): { path: string; t
  * identifier `_name_` (same length), so `@TYPE@_getitem` is one function name; the `/**begin repeat … **\/` blocks are
  * comments already. One expansion stands for all: what differs between them (types, names) rarely matters to a rule.
  */
+const baseName = (p: string) => p.replace(/^.*[\\/]/, '');
+
 export function templateAsC(text: string): string {
   return text.includes('@') ? text.replace(/@(\w+)@/g, (_m, w: string) => `_${w}_`) : text;
 }
@@ -294,7 +297,15 @@ function lintSource(file: SourceFileRef, text: string, lines: LineMap, opts: Lin
     if (bindings?.build?.error) {
       out.diagnostics.push({ code: 'FT000', path: file.display, reason: 'malformed', severity: 'warning', message: bindings.build.error });
     }
-    out.facts = { path: file.display, language: file.language, module: null, ...(bindings && !bindings.build?.error ? { bindings } : {}) };
+    // Cython pulls C files in with `cdef extern from "x.c"` and `include "x.pxi"`: they are compiled with the module.
+    const pulled = file.language === 'cython' ? [...text.matchAll(/^\s*(?:cdef\s+extern\s+from|include)\s+["']([^"']+)["']/gm)].map((m) => baseName(m[1] as string)) : [];
+    out.facts = {
+      path: file.display,
+      language: file.language,
+      module: null,
+      ...(bindings && !bindings.build?.error ? { bindings } : {}),
+      ...(pulled.length ? { includes: [...new Set(pulled)] } : {}),
+    };
   } finally {
     tree?.delete();
   }

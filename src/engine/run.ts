@@ -1,5 +1,6 @@
 // One-way flow: discover files → parse once & extract facts per file (workers) → project rules over
 // the merged facts → one sorted list of findings.
+import { buildScope, scopeOf, type BuildScope } from './scope.js';
 import { heldChanges, heldContext, resolveHeld, type HeldTable } from './containers.js';
 import { LIFECYCLE_NAME } from './objects.js';
 import { globalModel } from '../rules/_globals.js';
@@ -43,6 +44,8 @@ export interface RunOptions {
   reportUnusedIgnores?: boolean;
   /** Run library-only Python rules in tests, scripts and `__main__` blocks too. */
   checkTests?: boolean;
+  /** false: also report in C/C++ files the build compiles into no extension (default: the configuration's, else true). */
+  buildScope?: boolean;
   /** Result cache directory; undefined: `.ftlint_cache` in the cwd; null: no cache. */
   cacheDir?: string | null;
   /** Version that keys the cache (tests change it to prove invalidation). */
@@ -151,7 +154,7 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   const post = configFilter(opts.config, opts.cwd, project.minMinor);
   // Project rules, or what they found last time for exactly these inputs (then no facts are even loaded).
   const paths = files.map((f) => f.display);
-  const memoId = cache ? memoKey(cache, outputs.map((o) => o.key ?? null), [[...opts.ruleIds].sort(), opts.config ?? null, opts.cwd, paths]) : null;
+  const memoId = cache ? memoKey(cache, outputs.map((o) => o.key ?? null), [[...opts.ruleIds].sort(), opts.config ?? null, opts.cwd, paths, opts.buildScope ?? null]) : null;
   let memo = cache && memoId ? memoGet(cache, paths, memoId) : null;
   let visible: Finding[] | null = null;
   const fresh = !memo;
@@ -172,6 +175,7 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
     const ran = runProjectRules(projectRules, facts, project, fileFindings, (list) => post(suppressions.filter(list)), timer);
     memo = ran.memo;
     memo.held = held;
+    memo.scope = opts.buildScope ?? opts.config?.buildScope ?? true ? buildScope(facts) : null;
     visible = ran.visible;
     memo.modules = moduleSummaries(facts);
   }
@@ -183,10 +187,40 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   if (cache) pruneCache(cache);
   const findings = [...(visible ?? post(suppressions.filter([...fileFindings, ...memo.before]))), ...post(suppressions.filter(memo.after))];
   findings.push(...post(suppressions.problems(opts.ruleIds, opts.reportUnusedIgnores ?? opts.config?.reportUnusedIgnores ?? false)));
+  const scoped = applyBuildScope(findings, memo.scope ?? null);
+  if (scoped.outside.length > 0) {
+    diagnostics.push({
+      code: 'FT000',
+      path: scoped.outside[0] as string,
+      reason: 'skipped',
+      severity: 'info',
+      message:
+        `${scoped.outside.length} C/C++ file${scoped.outside.length === 1 ? '' : 's'} with findings ${scoped.outside.length === 1 ? 'is' : 'are'} compiled into no extension the build declares ` +
+        `(${scoped.outside.slice(0, 3).join(', ')}${scoped.outside.length > 3 ? ', …' : ''}): their findings are not shown (--no-build-scope, or build-scope = false, shows them)`,
+    });
+  }
+  if (scoped.kept !== findings) replaceAll(findings, scoped.kept);
   findings.sort(compareFindings);
   diagnostics.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   timer?.('suppressions, config, sort');
   return { findings, diagnostics, filesChecked: checked, bytesChecked: bytes, linesChecked: lines, modules: memo.modules };
+}
+
+/** Drops findings in translation units no extension compiles; names the extension of the others (scope.ts). */
+function applyBuildScope(findings: Finding[], scope: BuildScope | null): { kept: Finding[]; outside: string[] } {
+  if (!scope) return { kept: findings, outside: [] };
+  const included = new Set(scope.included);
+  const outside = new Set<string>();
+  const kept: Finding[] = [];
+  for (const f of findings) {
+    const where = scopeOf(scope, f.path, included);
+    if (where.outside) {
+      outside.add(f.path);
+      continue;
+    }
+    kept.push(where.extension ? { ...f, extension: where.extension } : f);
+  }
+  return { kept, outside: [...outside].sort() };
 }
 
 function replaceAll<T>(list: T[], items: T[]): void {

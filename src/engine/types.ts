@@ -67,6 +67,8 @@ export interface Finding {
   fix?: Fix;
   /** Text of the flagged line, trimmed, used for stable fingerprints. */
   lineText?: string;
+  /** The extension module the build compiles this file into, when the build says (build scope, scope.ts). */
+  extension?: string;
   /** Internal: the object field whose container the finding depends on, until the project resolves it (run.ts). */
   held?: string;
 }

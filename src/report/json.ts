@@ -16,6 +16,8 @@ export interface JsonReport {
     message: string;
     remedy: { api: string; since: string | null; compat: string | null; snippet: string; requires?: string };
     related: { path: string; line: number; column: number; message: string }[];
+    /** The extension module the build compiles the file into (only when the build can be read). */
+    extension?: string;
   }[];
   diagnostics: { code: string; path: string; message: string; reason: string; severity: string }[];
   /** `ftlint abi` and wheels under dist/: free-threading coverage per distribution/version. */
@@ -48,6 +50,7 @@ function findingJson(f: Finding): JsonFinding {
     message: f.message,
     remedy: { api: f.remedy.api, since: f.remedy.since, compat: f.remedy.compat, snippet: f.remedy.snippet, ...(f.remedy.requires ? { requires: f.remedy.requires } : {}) },
     related: f.related.map((r) => ({ path: r.path, line: r.line, column: r.column, message: r.message })),
+    ...(f.extension ? { extension: f.extension } : {}),
   };
 }
 
@@ -95,7 +98,8 @@ function findingText(f: Finding, indent: string, remedyText: Map<Finding['remedy
   return (
     `{\n${i1}"rule": ${q(f.rule)},\n${i1}"severity": ${q(f.severity)},\n${i1}"path": ${q(f.path)},\n` +
     `${i1}"line": ${q(start.line)},\n${i1}"column": ${q(start.column)},\n${i1}"endLine": ${q(end.line)},\n${i1}"endColumn": ${q(end.column)},\n` +
-    `${i1}"message": ${q(f.message)},\n${i1}"remedy": ${remedy},\n${i1}"related": ${related}\n${indent}}`
+    `${i1}"message": ${q(f.message)},\n${i1}"remedy": ${remedy},\n${i1}"related": ${related}` +
+    `${f.extension ? `,\n${i1}"extension": ${q(f.extension)}` : ''}\n${indent}}`
   );
 }
 
