@@ -53,10 +53,11 @@ const C_API = /^(?:_?Py|PY)/;
 /** A call that makes a new object: a local it assigns is the function's own until published. */
 const MAKES_OBJECT = /(?:alloc|Alloc|ALLOC|New|new|NEW|Create|create|Copy|copy|Malloc|malloc|calloc)\w*$/;
 const IDENT = /^[A-Za-z_]\w*$/;
+const OBJECT_PARAM = /^(?:const\s+)?(?:struct\s+)?(?:PyObject|Py\w*Object|_object)$/;
 /** `FOO_FIELDS(d)`-style accessor calls: a one-argument macro or inline function whose name ends in capitals. */
-const ACCESSOR_CALL = /\b([A-Za-z_]\w*_[A-Z][A-Z0-9_]*)\s*\(/g;
-/** `->name` / `.name` */
-const MEMBER = /(?:->|\.)\s*([A-Za-z_]\w*)\b/g;
+const ACCESSOR_NAME = /^[A-Za-z]\w*?_[A-Z][A-Z0-9_]*$/;
+/** `->name` / `.name` where what follows can make it a change, a store or an argument (see `mayMatter`). */
+const MEMBER = /(?:->|\.)\s*([A-Za-z_]\w*)\b(?=\s*(?:[,);]|=(?!=)))/g;
 
 type Kind = 'm' | 'r' | 'e' | 'p' | 'b' | 'o' | null;
 interface Use {
@@ -78,13 +79,27 @@ export function extractContainers(code: string, text: string, lowered: Lowered, 
     if (!l) assignsByFn.set(a.fn, (l = []));
     l.push(a);
   }
+  const valueDecls = new Map<number, string[]>();
+  for (const d of index.decls) {
+    if (d.fn < 0 || d.isPointer || d.isArray || d.isStatic || d.declarator.includes('*')) continue;
+    let l = valueDecls.get(d.fn);
+    if (!l) valueDecls.set(d.fn, (l = []));
+    l.push(d.name);
+  }
+  const callsByFn = new Map<number, CIndex['calls']>();
+  for (const c of index.calls) {
+    if (c.fn < 0) continue;
+    let l = callsByFn.get(c.fn);
+    if (!l) callsByFn.set(c.fn, (l = []));
+    l.push(c);
+  }
   for (let fi = 0; fi < fns.length; fi++) {
     const f = fns[fi];
     if (!f || f.bodyStart < 0) continue;
     const assigns = assignsByFn.get(fi) ?? [];
     const fresh = freshLocals(assigns, f.params);
     // Struct values declared in the function (`PyArray_DescrProto proto;`): their fields are the function's own.
-    for (const d of index.decls) if (d.fn === fi && !d.isPointer && !d.isArray && !d.isStatic && !/\*/.test(d.declarator)) fresh.add(d.name);
+    for (const d of valueDecls.get(fi) ?? []) fresh.add(d);
     const seen = new Set<string>();
     const record = (key: string, u: Use, at: number) => {
       const id = `${key}\0${u.kind}\0${u.callee}\0${u.pos}`;
@@ -100,6 +115,7 @@ export function extractContainers(code: string, text: string, lowered: Lowered, 
       const at = f.bodyStart + m.index;
       if (code[at] === '.' && /[0-9]/.test(code[at - 1] ?? '')) continue; // 1.5e3
       const end = at + m[0].length;
+      if (!mayMatter(code, end, f.end)) continue;
       const start = exprStart(code, at, f.bodyStart);
       const base = baseIdent(code.slice(start, at));
       let u = classify(code, start, end, f.bodyStart, f.end, assigns, 0);
@@ -114,41 +130,44 @@ export function extractContainers(code: string, text: string, lowered: Lowered, 
       if (u.kind !== 'o' && base !== null && fresh.has(base)) record(m[1] as string, BUILT, at);
       else record(m[1] as string, u, at);
     }
-    // Accessor calls: `PyDataType_FIELDS(d)`.
-    ACCESSOR_CALL.lastIndex = 0;
-    for (let m = ACCESSOR_CALL.exec(body); m; m = ACCESSOR_CALL.exec(body)) {
-      const at = f.bodyStart + m.index;
-      if (isIdChar(code[at - 1])) continue;
-      const open = at + m[0].length - 1;
-      const close = matchParen(code, open);
-      if (close < 0) continue;
-      const inner = code.slice(open + 1, close);
-      if (inner.includes(',')) continue; // one argument only
+    // Accessor calls: `PyDataType_FIELDS(d)` (from the index's calls: no scan of the text).
+    for (const c of callsByFn.get(fi) ?? []) {
+      if (c.args.length !== 1 || !ACCESSOR_NAME.test(c.name)) continue;
+      const at = c.start;
       const prev = prevNonSpace(code, at - 1, f.bodyStart);
-      if (prev >= 0 && (code[prev] === '>' && code[prev - 1] === '-')) continue;
-      const base = baseIdent(inner);
-      const u = classify(code, at, close + 1, f.bodyStart, f.end, assigns, 0);
+      if (prev >= 0 && code[prev] === '>' && code[prev - 1] === '-') continue;
+      if (!mayMatter(code, c.end, f.end)) continue;
+      const base = baseIdent((c.args[0] as { text: string }).text);
+      const u = classify(code, at, c.end, f.bodyStart, f.end, assigns, 0);
       if (!u.kind) continue;
-      if (base !== null && fresh.has(base)) record(`${m[1]}()`, BUILT, at);
-      else record(`${m[1]}()`, u, at);
+      if (base !== null && fresh.has(base)) record(`${c.name}()`, BUILT, at);
+      else record(`${c.name}()`, u, at);
     }
     // Parameters that the function changes, releases, stores or passes on.
+    // One scan of the body for all of them.
+    const names = new Map<string, number>();
+    // Only object parameters can hold a container (`PyObject *d`, `PyDictObject *d`).
     f.params.forEach((p, pi) => {
-      if (!IDENT.test(p.name)) return;
-      const re = new RegExp(`\\b${p.name}\\b`, 'g');
+      if (IDENT.test(p.name) && OBJECT_PARAM.test(p.type)) names.set(p.name, pi);
+    });
+    if (names.size > 0) {
+      const re = new RegExp(`\\b(?:${[...names.keys()].join('|')})\\b`, 'g');
       const kinds = new Set<string>();
       for (let m = re.exec(body); m; m = re.exec(body)) {
         const at = f.bodyStart + m.index;
+        const name = m[0];
+        if (!mayMatter(code, at + name.length, f.end)) continue;
         const prev = prevNonSpace(code, at - 1, f.bodyStart);
         if (prev >= 0 && (code[prev] === '.' || (code[prev] === '>' && code[prev - 1] === '-'))) continue; // x->param
-        const u = classify(code, at, at + p.name.length, f.bodyStart, f.end, assigns, 1);
+        const u = classify(code, at, at + name.length, f.bodyStart, f.end, assigns, 1);
         if (!u.kind) continue;
-        const k = u.kind === 'p' ? `p\0${u.callee}:${u.pos}` : u.kind;
+        const pi = names.get(name) as number;
+        const k = `${pi}\0${u.kind === 'p' ? `p\0${u.callee}:${u.pos}` : u.kind}`;
         if (kinds.has(k)) continue;
         kinds.add(k);
         params.push(f.name, pi, u.kind, u.kind === 'p' ? `${u.callee}:${u.pos}` : '');
       }
-    });
+    }
   }
   // A field exposed in a member table (`{"fields", T_OBJECT, offsetof(T, fields), …}`): Python code can reach it.
   const member = /\boffsetof\s*\(\s*(?:struct\s+)?\w+\s*,\s*([A-Za-z_]\w*)\s*\)/g;
@@ -157,6 +176,17 @@ export function extractContainers(code: string, text: string, lowered: Lowered, 
     uses.push(m[1] as string, '', 'e', '', -1, p.line, p.column);
   }
   return { fns: fns.map((f) => f.name), uses, params, accessors: accessorDefs(code, lowered), reinit: reinitMethods(text) };
+}
+
+/**
+ * Whether what follows an expression can make it a change, a store or an argument: `=` (not `==`), `,` `)` `;`.
+ * Everything else (`->x`, `[i]`, `.x`, `==`, arithmetic) is a read: skipped before the costlier classification.
+ */
+function mayMatter(code: string, end: number, max: number): boolean {
+  const n = nextNonSpace(code, end, max);
+  if (n < 0) return false;
+  const c = code[n];
+  return (c === '=' && code[n + 1] !== '=') || c === ',' || c === ')' || c === ';';
 }
 
 /** Locals assigned from a call that makes a new object (`new = PyArray_DescrNew(…)`, `self = type->tp_alloc(type, 0)`). */
@@ -189,17 +219,6 @@ function prevNonSpace(code: string, k: number, min: number): number {
 function nextNonSpace(code: string, k: number, max: number): number {
   while (k < max && /\s/.test(code[k] as string)) k++;
   return k < max ? k : -1;
-}
-
-function matchParen(code: string, open: number): number {
-  let d = 0;
-  for (let k = open; k < code.length; k++) {
-    const c = code.charCodeAt(k);
-    if (c === 40) d++;
-    else if (c === 41 && --d === 0) return k;
-    else if (c === 59 || c === 123 || c === 125) return -1;
-  }
-  return -1;
 }
 
 /** Start of the postfix expression that ends just before `at` (`((T *)x)->a[i].b`). */
