@@ -14,6 +14,8 @@ interface Method {
   start: number;
   decoratedLocked: boolean;
   accesses: Access[];
+  /** `self.helper(…)` calls, where they are and whether a lock or critical section is held there. */
+  calls: { name: string; start: number; locked: boolean }[];
 }
 
 const ALLOCATION = /^(__cinit__|__dealloc__|__del__)$/;
@@ -48,7 +50,8 @@ export default defineSourceRule({
       'methods of the same object at once, losing updates (`self.count += 1`) and reading attributes another method updates together. Decorate ' +
       'the method with `@cython.critical_section` (Cython >= 3.1: it locks `self` for the whole call), or wrap the accesses in ' +
       '`with cython.critical_section(self):`.\n\nAn attribute is *mutable* when a method other than `__cinit__`/`__dealloc__` assigns it; ' +
-      '`__init__` counts, since Python can call it again. The rule reports each `def`/`cpdef` method that assigns an attribute, or reads two or ' +
+      '`__init__` counts, since Python can call it again. The rule reports each `def`/`cpdef` method that assigns an attribute (itself, or in a ' +
+      '`cdef` helper it calls on `self` outside a lock: reported at the call), or reads two or ' +
       'more attributes another method (other than `__init__`) assigns together, outside a critical section, a `with …lock…:` block, a `with NAME:` on a bare name (a module-level lock such as h5py\'s `phil`) or a `@with_NAME` decorator for such a lock — one finding per method. `__init__` and `__setstate__` are reported at ' +
       'info: they normally run on a fresh object, and race only when called again on an object other threads already use. Plain ' +
       'Python classes in `.pyx` files are not checked (their attributes live in a dict, which locks itself).',
@@ -111,7 +114,7 @@ export default defineSourceRule({
         }
         const m = METHOD.exec(stmt);
         if (m) {
-          current = { name: m[1] as string, kind: stmt.startsWith('cpdef') ? 'cpdef' : stmt.startsWith('cdef') ? 'cdef' : 'def', start: starts[j] as number, decoratedLocked: pendingLock, accesses: [] };
+          current = { name: m[1] as string, kind: stmt.startsWith('cpdef') ? 'cpdef' : stmt.startsWith('cdef') ? 'cdef' : 'def', start: starts[j] as number, decoratedLocked: pendingLock, accesses: [], calls: [] };
           methods.push(current);
           methodIndent = ind;
           pendingLock = false;
@@ -127,17 +130,48 @@ export default defineSourceRule({
         ATTR.lastIndex = 0;
         for (let a = ATTR.exec(raw); a; a = ATTR.exec(raw)) {
           const after = raw.slice(a.index + a[0].length);
+          if (/^\s*\(/.test(after)) {
+            current.calls.push({ name: a[1] as string, start: (starts[j] as number) + a.index, locked: current.decoratedLocked || lockBlocks.length > 0 });
+            continue;
+          }
           const write = /^\s*(?:[-+*/%&|^@]|\/\/|\*\*|<<|>>)?=(?!=)/.test(after);
           current.accesses.push({ attr: a[1] as string, write, start: (starts[j] as number) + a.index, locked: current.decoratedLocked || lockBlocks.length > 0 });
         }
       }
       // Mutable attributes: assigned by any method other than allocation.
       const mutable = new Set(methods.filter((mm) => !ALLOCATION.test(mm.name)).flatMap((mm) => mm.accesses.filter((a) => a.write).map((a) => a.attr)));
+      // What each method assigns, itself or in the methods it calls on self (a cdef helper), unless it calls them locked.
+      const byName = new Map(methods.map((mm) => [mm.name, mm]));
+      const assigns = (mm: Method, seen: Set<Method>): Access[] => {
+        if (seen.has(mm)) return [];
+        seen.add(mm);
+        return [
+          ...mm.accesses.filter((a) => a.write && !a.locked),
+          ...mm.calls.filter((c) => !c.locked).flatMap((c) => {
+            const callee = byName.get(c.name);
+            return callee && !ALLOCATION.test(callee.name) ? assigns(callee, seen) : [];
+          }),
+        ];
+      };
       for (const mm of methods) {
         if (mm.kind === 'cdef' || ALLOCATION.test(mm.name)) continue;
         const open = mm.accesses.filter((a) => !a.locked && mutable.has(a.attr));
         let first = open.find((a) => a.write);
         let why = first ? `assigns self.${first.attr}` : '';
+        // A helper called on self without a lock that assigns attributes: reported at the call.
+        let helperWrites: Access[] = [];
+        const helperCall = first
+          ? undefined
+          : mm.calls.find((c) => {
+              const callee = byName.get(c.name);
+              if (c.locked || !callee || callee === mm || ALLOCATION.test(callee.name)) return false;
+              helperWrites = assigns(callee, new Set([mm]));
+              return helperWrites.length > 0;
+            });
+        if (helperCall && helperWrites[0]) {
+          first = { attr: helperWrites[0].attr, write: true, start: helperCall.start, locked: false };
+          why = `calls self.${helperCall.name}(), which assigns self.${[...new Set(helperWrites.map((a) => a.attr))].join(', self.')},`;
+        }
         if (!first) {
           const read = [...new Set(open.map((a) => a.attr))];
           // A torn read needs a concurrent writer; __init__ alone (re-called on a live object) is too rare to report readers for.
@@ -158,7 +192,10 @@ export default defineSourceRule({
           message: reinit
             ? `${cls[2]}.${mm.name}() ${why} without a critical section on self: a race only if ${mm.name}() is called again on an object other threads already use (it normally runs on a fresh object)`
             : `${cls[2]}.${mm.name}() ${why} without a critical section on self: another thread can use the same object concurrently`,
-          related: open.filter((a) => a !== first).slice(0, 20).map((a) => ({ path: ctx.path, ...ctx.lines.position(a.start), message: `${a.write ? 'assigns' : 'reads'} self.${a.attr}` })),
+          related: [
+            ...helperWrites.slice(0, 5).map((a) => ({ path: ctx.path, ...ctx.lines.position(a.start), message: `assigns self.${a.attr} in ${helperCall?.name ?? ''}()` })),
+            ...open.filter((a) => a !== first).slice(0, 20).map((a) => ({ path: ctx.path, ...ctx.lines.position(a.start), message: `${a.write ? 'assigns' : 'reads'} self.${a.attr}` })),
+          ],
         });
       }
       i = j - 1;
