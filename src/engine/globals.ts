@@ -71,6 +71,11 @@ export interface GlobalFacts {
   isProgram: boolean;
   /** Pointer-parameter summaries of the file's functions (only those that write or forward one). */
   params?: ParamSummary[];
+  /**
+   * Calls between named functions (not the C API), flat, 3 per call: caller, callee, 1 when a lock, critical
+   * section or scoped guard is held at the call (else 0). The project derives which functions only ever run locked.
+   */
+  callSites?: (string | number)[];
 }
 
 const OBJECT_TYPE = /\b(PyObject|Py\w*Object|PyTypeObject)\b/;
@@ -137,7 +142,8 @@ export function extractGlobals(code: string, lowered: Lowered, index: CIndex, li
   const vars = globalVars(index, lines, scopes);
   const writes = new WriteScan(code, lowered, index, lines, scopes).run();
   const params = paramSummaries(code, index);
-  return { vars, writes, ...entryPoints(code, lowered, index), ...(params.length ? { params } : {}) };
+  const callSites = lockedCallSites(code, lowered, index);
+  return { vars, writes, ...entryPoints(code, lowered, index), ...(params.length ? { params } : {}), ...(callSites.length ? { callSites } : {}) };
 }
 
 interface Scopes {
@@ -390,6 +396,19 @@ function paramCount(code: string, f: FnInfo): number {
   if (open < 0) return -1;
   const inner = head.slice(open + 1, close).trim();
   return inner === '' || inner === 'void' ? 0 : commas + 1;
+}
+
+/** Calls to named (non C-API) functions, with whether a lock is held there: see `GlobalFacts.callSites`. */
+function lockedCallSites(code: string, lowered: Lowered, index: CIndex): (string | number)[] {
+  const out: (string | number)[] = [];
+  const spans = lockSpans(index);
+  for (const c of index.calls) {
+    if (c.fn < 0) continue;
+    const callee = calleeName(c.name);
+    if (!callee || /^(?:_?Py|PY_|Py_)/.test(callee) || KEYWORD_FN.test(callee)) continue;
+    out.push(functionName(index, c.fn), callee, protectedAt(index, spans, lowered.regions, code, c.fn, c.start) !== null ? 1 : 0);
+  }
+  return out;
 }
 
 /** Python entry points and module exec functions, read from the tables' initializers; teardown functions; externs. */

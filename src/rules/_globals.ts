@@ -110,6 +110,7 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
       else if (!byName.has(v.name)) byName.set(v.name, st);
     }
   }
+  const lockedOnly = calledOnlyLocked(files, entry, initOnly);
   const writesParam = paramWrites(files);
   for (const f of files) {
     for (const w of f.globals?.writes ?? []) {
@@ -120,12 +121,41 @@ export function globalModel(files: FileFacts[], extraInit: readonly string[] = [
         ? byStatic.get(staticKey(f.path, w.scopeFn, w.name))
         : (fileStatics.get(`${f.path}\0${w.name}`) ?? (sameFile(f.globals?.vars ?? [], w.name) || externNames.has(w.name) ? byName.get(w.name) : undefined));
       if (!st) continue;
-      (initOnly.has(w.fn) ? st.init : st.runtime).push({ ...w, file: f.path });
+      // A write in a helper every caller calls with a lock held is protected by that lock.
+      const held = w.protectedBy === null && lockedOnly.has(w.fn) ? { protectedBy: 'a lock every caller holds' } : {};
+      (initOnly.has(w.fn) ? st.init : st.runtime).push({ ...w, ...held, file: f.path });
     }
   }
   const model = { globals, initOnly, reachable, entry, callees, callers };
   byKey.set(key, model);
   return model;
+}
+
+/**
+ * Functions that only ever run with a lock held: every call site in the project holds a lock, critical section or
+ * scoped guard, or sits in a function that itself only runs locked. Functions Python can call directly (method
+ * tables) and module init are never in it; nor is a function nothing calls.
+ */
+function calledOnlyLocked(files: FileFacts[], entry: ReadonlySet<string>, initOnly: ReadonlySet<string>): Set<string> {
+  const sites = new Map<string, { caller: string; locked: boolean }[]>();
+  const tabled = new Set<string>();
+  for (const f of files) {
+    for (const n of f.globals?.pyEntry ?? []) tabled.add(n);
+    const cs = f.globals?.callSites ?? [];
+    for (let i = 0; i + 2 < cs.length; i += 3) pushTo(sites, cs[i + 1] as string, { caller: cs[i] as string, locked: cs[i + 2] === 1 });
+  }
+  const out = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [fn, list] of sites) {
+      if (out.has(fn) || entry.has(fn) || tabled.has(fn) || initOnly.has(fn)) continue;
+      if (list.every((s) => s.locked || out.has(s.caller))) {
+        out.add(fn);
+        changed = true;
+      }
+    }
+  }
+  return out;
 }
 
 /** C-API and libc functions that store into the object an argument points to (positions from 0). */
