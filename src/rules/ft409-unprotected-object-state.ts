@@ -192,6 +192,8 @@ export default defineProjectRule({
           ? `${fn.name}() (${initLabel.get(fn.name)}) ${why} without a critical section on the object: a race only if ${initLabel.get(fn.name) === '__setstate__' ? '__setstate__' : '__init__'} is called again on a ${first.type} other threads already use (it normally runs on a fresh object)`
           : `${fn.name}() ${why} without a critical section on the object: another thread can use the same ${first.type} concurrently`,
         related: [
+          // The way from the method to the helper that makes the access: each call between, then the access.
+          ...(first.hops ?? []).map((h) => ({ path: h.path, line: h.call.line, column: h.call.column, message: `${h.fn}() calls ${h.call.callee}()` })),
           ...(first.via ? [{ path: first.path, line: first.line, column: first.column, message: `${first.write ? 'writes' : 'reads'} ${show(first.selfVar, first.field)} in ${first.fn}()` }] : []),
           ...rest.map((a) => ({ path: a.path, line: a.line, column: a.column, message: `${a.write ? 'writes' : 'reads'} ${show(a.selfVar, a.field)}${a.via ? ` in ${a.fn}()` : ''}` })),
         ],
@@ -221,6 +223,8 @@ interface Reached extends FieldAccess {
   fn: string;
   /** The call in the reporting function through which it is made (absent for its own accesses). */
   via?: SelfCall;
+  /** The calls between: in the helpers `via` leads to, from the outermost in, down to the function that makes the access. */
+  hops?: { call: SelfCall; path: string; fn: string }[];
 }
 
 /**
@@ -258,8 +262,12 @@ function selfCallGraph(files: readonly { path: string; objects?: ObjectFacts }[]
   const reach = closure<Reached[]>(
     (n) => (n.fn.selfType ? n.fn.accesses().map((a) => ({ ...a, path: n.file, type: n.fn.selfType, selfVar: n.fn.selfVar, fn: n.fn.name })) : []),
     (c) => !c.call.protected,
-    (out, from, c) => {
-      for (const x of from) if (out.length < MAX_REACHED) out.push({ ...x, via: c.call });
+    (out, from, c, t) => {
+      for (const x of from) {
+        if (out.length >= MAX_REACHED) break;
+        const hops = x.via ? [{ call: x.via, path: t.file, fn: t.fn.name }, ...(x.hops ?? [])] : x.hops;
+        out.push({ ...x, via: c.call, ...(hops ? { hops } : {}) });
+      }
     },
     () => [],
     (out) => (budget -= out.length) > 0,
@@ -284,7 +292,7 @@ function selfCallGraph(files: readonly { path: string; objects?: ObjectFacts }[]
 function closure<T>(
   own: (n: GraphNode) => T,
   follow: (c: GraphNode['callees'][number]) => boolean,
-  add: (out: T, from: T, c: GraphNode['callees'][number]) => void,
+  add: (out: T, from: T, c: GraphNode['callees'][number], target: GraphNode) => void,
   empty: () => T,
   more: (out: T) => boolean = () => true,
 ): (n: GraphNode) => T {
@@ -303,7 +311,7 @@ function closure<T>(
       for (const t of c.targets) {
         const r = visit(t);
         partial ||= r.partial;
-        add(out, r.out, c);
+        add(out, r.out, c, t);
       }
     }
     if (!more(out)) stopped = true;
