@@ -215,6 +215,8 @@ export interface ProjectMemo {
   modules: ModuleSummary[];
   /** How each object field's container resolved (containers.ts), for the file findings that depend on it. */
   held?: HeldTable;
+  /** Functions that run only during module init, among those file findings depend on (`unlessInitOnly`). */
+  quietInInit?: string[];
   /** The build scope the findings were filtered by (scope.ts), or null when the build could not be read. */
   scope?: BuildScope | null;
 }
@@ -233,7 +235,7 @@ export function memoGet(cfg: CacheConfig, paths: string[], key: string): Project
   try {
     const m = JSON.parse(readUsed(memoPath(cfg, paths))) as ProjectMemo & { key: string };
     if (m.key !== key || !unpackFindings(m.before) || !unpackFindings(m.after)) return null;
-    return { before: m.before, after: m.after, modules: m.modules, ...(m.held ? { held: m.held } : {}), scope: m.scope ?? null };
+    return { before: m.before, after: m.after, modules: m.modules, ...(m.held ? { held: m.held } : {}), quietInInit: m.quietInInit ?? [], scope: m.scope ?? null };
   } catch {
     return null;
   }
@@ -243,7 +245,7 @@ export function memoPut(cfg: CacheConfig, paths: string[], key: string, memo: Pr
   // Written in chunks, finding by finding: a large project's memo never exists as one string.
   const packed = (list: Finding[]) => new LazyArray(list, packFinding);
   try {
-    writeFileAtomic(memoPath(cfg, paths), jsonChunks({ key, before: packed(memo.before), after: packed(memo.after), modules: memo.modules, held: memo.held ?? {}, scope: memo.scope ?? null }));
+    writeFileAtomic(memoPath(cfg, paths), jsonChunks({ key, before: packed(memo.before), after: packed(memo.after), modules: memo.modules, held: memo.held ?? {}, quietInInit: memo.quietInInit ?? [], scope: memo.scope ?? null }));
   } catch {
     // as cachePut: never fails the lint
   }

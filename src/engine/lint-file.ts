@@ -230,6 +230,7 @@ function reporter(file: SourceFileRef, lines: LineMap, out: FileOutput, rule: ()
       lineText: lines.lineText(args.start).trim(),
       ...(args.fix ? { fix: args.fix } : {}),
       ...(args.held ? { held: args.held } : {}),
+      ...(args.unlessInitOnly ? { unlessInitOnly: args.unlessInitOnly } : {}),
     });
   };
 }

@@ -161,6 +161,7 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   if (memo) {
     for (const f of [...memo.before, ...memo.after]) intern(f);
     replaceAll(fileFindings, resolveHeld(fileFindings, memo.held ?? {}));
+    replaceAll(fileFindings, resolveInitOnly(fileFindings, memo.quietInInit ?? []));
   } else {
     const facts = await loadFacts(files, outputs, { rules: fileRules, project, maxBytes, parseTimeoutMs, cache: null, checkTests: opts.checkTests ?? false });
     timer?.('facts');
@@ -171,10 +172,15 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
       for (const f of fileFindings) if (f.held !== undefined && !(f.held in held)) held[f.held] = lookup(f.held);
     }
     replaceAll(fileFindings, resolveHeld(fileFindings, held));
+    // Findings on a module's own dict in a function only module init runs.
+    const initOnly = globalModel(facts).initOnly;
+    const quietInInit = [...new Set(fileFindings.flatMap((f) => (f.unlessInitOnly !== undefined && initOnly.has(f.unlessInitOnly) ? [f.unlessInitOnly] : [])))];
+    replaceAll(fileFindings, resolveInitOnly(fileFindings, quietInInit));
     timer?.('held containers');
     const ran = runProjectRules(projectRules, facts, project, fileFindings, (list) => post(suppressions.filter(list)), timer);
     memo = ran.memo;
     memo.held = held;
+    memo.quietInInit = quietInInit;
     memo.scope = opts.buildScope ?? opts.config?.buildScope ?? true ? buildScope(facts) : null;
     visible = ran.visible;
     memo.modules = moduleSummaries(facts);
@@ -221,6 +227,17 @@ function applyBuildScope(findings: Finding[], scope: BuildScope | null): { kept:
     kept.push(where.extension ? { ...f, extension: where.extension } : f);
   }
   return { kept, outside: [...outside].sort() };
+}
+
+/** Drops findings whose function runs only during module init (`unlessInitOnly`); strips the marker from the rest. */
+function resolveInitOnly(findings: Finding[], initOnly: string[]): Finding[] {
+  const set = new Set(initOnly);
+  return findings.flatMap((f) => {
+    if (f.unlessInitOnly === undefined) return [f];
+    if (set.has(f.unlessInitOnly)) return [];
+    const { unlessInitOnly: _fn, ...rest } = f;
+    return [rest];
+  });
 }
 
 function replaceAll<T>(list: T[], items: T[]): void {

@@ -71,6 +71,8 @@ export interface Finding {
   extension?: string;
   /** Internal: the object field whose container the finding depends on, until the project resolves it (run.ts). */
   held?: string;
+  /** Internal: dropped when this function runs only during module init (run.ts). */
+  unlessInitOnly?: string;
 }
 
 /** A problem of the tool itself with one input (unreadable, binary, too large, …). Always code FT000. */

@@ -19,7 +19,8 @@ export const FT2_HELD_NOTE =
   'A container held in an object field (`d->fields`, an accessor such as `F(d)`, or a local taken from one) is judged over the whole project: ' +
   'quiet when nothing changes it in place, replaces it, hands it to code ftlint does not follow or exposes it in a member table after its object is built ' +
   '(allocation, teardown, module init and work on an object the function just created do not count); at info when only `tp_init` or `__setstate__` does; ' +
-  'otherwise the places that change it are listed as related locations.\n\n';
+  'otherwise the places that change it are listed as related locations. A module\'s own dict (`PyModule_GetDict(m)`) is quiet in a function ' +
+  'only module init runs (also through helpers): no other thread reaches the module before its init returns.\n\n';
 
 const VENDORED_COMPAT = /(?:^|[\\/])pythoncapi_compat\.h$/;
 
@@ -56,14 +57,28 @@ export function checkBorrowed(
       if (containerPrivacy(ctx.index, ctx.code, call.fn, container, call.start).private) continue;
       held = heldKey(ctx.index, call.fn, container, call.start);
     }
+    const ownDict = container !== null && moduleDictOf(ctx, call.fn, container, call.start);
     ctx.report({
       start: call.start,
       end: call.end,
       message: message(call.name, container === null ? null : normObject(container)),
       remedy: api.remedy,
       ...(held ? { held } : {}),
+      ...(ownDict ? { unlessInitOnly: ctx.index.functions[call.fn]?.name ?? '' } : {}),
     });
   }
+}
+
+/** The container is a module's dict: `PyModule_GetDict(m)` itself, or a local last assigned from it before `at`. */
+function moduleDictOf(ctx: CFileContext, fn: number, expr: string, at: number): boolean {
+  if (fn < 0) return false;
+  const dict = /^\s*(?:\([^()]*\)\s*)?PyModule_GetDict\s*\(/;
+  if (dict.test(expr)) return true;
+  const id = normObject(expr);
+  if (!/^[A-Za-z_]\w*$/.test(id)) return false;
+  let last: CFileContext['index']['assigns'][number] | undefined;
+  for (const a of ctx.index.assigns) if (a.fn === fn && a.start < at && a.lhs === id && a.op === '=') last = a;
+  return last !== undefined && dict.test(last.rhs);
 }
 
 /** For iteration APIs that have no strong-reference variant: lock the container around the loop. */
@@ -85,6 +100,14 @@ export function checkUnlockedIteration(
     const last = candidates[candidates.length - 1] as string;
     const shown = normObject(last);
     const held = heldKey(ctx.index, call.fn, last, call.start);
-    ctx.report({ start: call.start, end: call.end, message: message(call.name, shown), remedy: CRITICAL_SECTION_REMEDY(shown), ...(held ? { held } : {}) });
+    const ownDict = moduleDictOf(ctx, call.fn, last, call.start);
+    ctx.report({
+      start: call.start,
+      end: call.end,
+      message: message(call.name, shown),
+      remedy: CRITICAL_SECTION_REMEDY(shown),
+      ...(held ? { held } : {}),
+      ...(ownDict ? { unlessInitOnly: ctx.index.functions[call.fn]?.name ?? '' } : {}),
+    });
   }
 }

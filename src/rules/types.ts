@@ -63,6 +63,11 @@ export interface ReportArgs {
    * its object is built: decided over the whole project (containers.ts, `resolveHeld`).
    */
   held?: string;
+  /**
+   * The finding holds only if this function can run after module init: the container is the module's own dict
+   * (`PyModule_GetDict(m)`), which nothing else reaches while the module is being initialised (run.ts).
+   */
+  unlessInitOnly?: string;
 }
 
 export interface CFileContext {
