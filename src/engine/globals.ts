@@ -1,6 +1,7 @@
 // The shared-state model of one file: file-scope and function-static variables, every write to them,
 // and the Python entry points (method tables, type slots) and module-init roots that decide whether a
 // write happens at run time. Serialisable: project rules merge it across files (extern globals).
+import { CXX_MUTATING_MEMBERS } from '../data/cxx.js';
 import { condsAt } from '../parse/lower.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
@@ -85,8 +86,7 @@ const ENTRY_TABLE = /\b(?:struct\s+)?(PyMethodDef|PyGetSetDef|PyType_Slot|PyType
 const COPY_INTO = /^(memcpy|memmove|memset|strcpy|strncpy|strcat|strncat|sprintf|snprintf|vsprintf|vsnprintf|PyOS_snprintf|PyOS_vsnprintf|wcscpy|wcsncpy|wcscat|strftime|wcsftime|strlcpy|strlcat|fgets|read|fread|getcwd|realpath)$/;
 const SETREF = /^(Py_SETREF|Py_XSETREF|Py_CLEAR)$/;
 /** `x->insert`, `x.push_back`, …: a call's name when it changes a C++ standard container in place (group 1: the container). */
-const CXX_CONTAINER_MUTATOR =
-  /^(.+?)(?:->|\.)(?:insert|insert_or_assign|emplace|emplace_hint|emplace_back|emplace_front|try_emplace|erase|clear|push_back|push_front|pop_back|pop_front|swap|resize|assign|merge|extract|splice|remove|remove_if|unique|sort|reverse)$/;
+const CXX_CONTAINER_MUTATOR = new RegExp(`^(.+?)(?:->|\\.)(?:${CXX_MUTATING_MEMBERS.join('|')})$`);
 const PARSE = /^(PyArg_Parse\w*|PyArg_UnpackTuple|sscanf|fscanf)$/;
 const TEARDOWN = /(?:^|_)(clear|free|dealloc|fini|finali[sz]e|cleanup|teardown|traverse)(?:_|$)/i;
 /** `if (!x)`, `if (x == NULL)`, `if (NULL == x)`, `if (x)`, `if (x != NULL)` (and `while`): the name checked is one of the groups. */

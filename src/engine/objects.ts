@@ -2,6 +2,7 @@
 // that receive such an object as `self`, and every access to `self->field` with whether a critical
 // section, lock or atomic protects it. Serialisable: the FT409 project rule joins structs declared in
 // headers with methods defined in .c files.
+import { CXX_MUTATING_MEMBERS, CXX_OWNER_MEMBERS, CXX_READING_MEMBERS } from '../data/cxx.js';
 import type { Node } from '../parse/parser.js';
 import type { Lowered } from '../parse/lower.js';
 import type { LineMap } from '../parse/source.js';
@@ -441,11 +442,10 @@ function selfCalls(ctx: AccessContext, fi: number, calls: CallInfo[], v: string)
 }
 
 /** Members that change a C++ standard container (or smart pointer) in place. */
-const CXX_MUTATOR =
-  /^\s*(?:->|\.)\s*(?:insert|insert_or_assign|emplace|emplace_hint|emplace_back|emplace_front|try_emplace|erase|clear|push_back|push_front|pop_back|pop_front|swap|resize|assign|merge|extract|splice|remove|remove_if|unique|sort|reverse|reset|release)\s*\(/;
+const CXX_MUTATOR = new RegExp(`^\\s*(?:->|\\.)\\s*(?:${[...CXX_MUTATING_MEMBERS, ...CXX_OWNER_MEMBERS].join('|')})\\s*\\(`);
 
 /** Members that read a C++ standard container (and `for (auto &x : *self->m)`): its state must not change meanwhile. */
-const CXX_READER = /^\s*(?:->|\.)\s*(?:find|count|contains|at|begin|end|cbegin|cend|size|empty|lower_bound|upper_bound|equal_range|front|back)\s*\(/;
+const CXX_READER = new RegExp(`^\\s*(?:->|\\.)\\s*(?:${CXX_READING_MEMBERS.join('|')})\\s*\\(`);
 
 /** Calls that receive an object but never reach into an extension's struct: the C API, refcounting, locks, libc. */
 const NOT_A_HELPER = /^(?:_?Py[A-Z_]|PY_|pthread_|(?:assert|sizeof|free|malloc|realloc|memcpy|memmove|memset|printf|fprintf)$)/;
