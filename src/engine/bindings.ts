@@ -419,8 +419,11 @@ function readToml(text: string, lines: LineMap, b: BuildFacts, what: string): { 
 }
 
 function extractPyproject(text: string, lines: LineMap): BuildFacts {
+  // `[tool.setuptools] ext-modules` declares extensions ftlint does not read yet: the build scope is unknown then.
+  const extModules = /^\s*ext-modules\s*=/m.test(text);
   const b = emptyBuild();
   const t = readToml(text, lines, b, 'pyproject.toml');
+  if (extModules) b.opaqueBuild = true;
   if (!t) return b;
   const { doc, L, at } = t;
   const project = get(doc, 'project');
@@ -553,6 +556,7 @@ function extractPython(path: string, text: string, lines: LineMap, root: Node): 
       }
       // Extensions from anywhere but literal Extension(…) calls of this file: the build is not read.
       const ext = kw.get('ext_modules');
+      if (ext?.type === 'identifier' && changedLater(text, ext.text)) b.opaqueBuild = true;
       if (ext) {
         const list = resolveName(ext, root);
         const items = list && list.type === 'list' ? list.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : null;
@@ -563,7 +567,7 @@ function extractPython(path: string, text: string, lines: LineMap, root: Node): 
       const cffi = stringList(kw.get('cffi_modules'));
       for (const c of cffi ?? []) modules.push({ ...nodeLoc(c.node), generator: 'cffi', name: c.value.split(':')[0] as string, gil: 'default' });
     }
-    if (name === 'Extension' || name === 'Pybind11Extension' || name === 'setuptools.Extension' || name === 'distutils.core.Extension') {
+    if (name !== null && /(?:^|\.)\w*Extension$/.test(name)) {
       const pos = positionalArgs(call);
       const ename = stringValue(kw.get('name') ?? pos[0] ?? null);
       const given = kw.get('sources') ?? pos[1] ?? null;

@@ -48,12 +48,17 @@ const RELEASERS = new Set(['Py_SETREF', 'Py_XSETREF', 'Py_CLEAR', 'Py_DECREF', '
  * C-API call that gets it may store it or hand it to Python code (`PyTuple_SET_ITEM`, `PyObject_Call*`, `Py_NewRef`).
  */
 const READS =
-  /^(?:PyDict_(?:GetItem\w*|Next|Size|GET_SIZE|Contains\w*|Copy|Keys|Values|Items|Check\w*)|PyDictProxy_New|PyList_(?:GET_ITEM|GetItem\w*|GET_SIZE|Size|AsTuple|GetSlice|Check\w*)|PyTuple_(?:GET_ITEM|GetItem|GET_SIZE|Size|GetSlice|Check\w*)|PySequence_(?:Fast|Fast_\w+|Size|Length|GetItem|GetSlice|Contains|Tuple|List|Index|Count|Check|ITEM)|PyObject_(?:Length|Size|Repr|Str|ASCII|Hash|RichCompare\w*|IsTrue|Not|GetItem|GetIter|TypeCheck|IsInstance|IsSubclass|GetAttr\w*|HasAttr\w*|Print|Format|Bytes|Dir)|PyMapping_(?:Keys|Values|Items|Size|Length|GetItemString|GetOptionalItem\w*|HasKey\w*|Check)|Py_(?:X?INCREF|IncRef|XIncRef|IS_TYPE|TYPE|SIZE|REFCNT|VISIT|Is|IsNone|IsTrue|IsFalse)|Py_BEGIN_CRITICAL_SECTION2?|PyIter_\w+|PySet_(?:Contains|Size|GET_SIZE|Check\w*)|PyFrozenSet_\w+|PyAnySet_\w+|PyUnicode_\w+|PyBytes_\w+|PyByteArray_\w+|PyLong_As\w*|PyFloat_As\w*|Py\w*_Check\w*|assert|sizeof|_Py_IsImmortal)$/;
+  /^(?:PyDict_(?:GetItem\w*|Next|Size|GET_SIZE|Contains\w*|Copy|Keys|Values|Items|Check\w*)|PyDictProxy_New|PyList_(?:GET_ITEM|GetItem\w*|GET_SIZE|Size|AsTuple|GetSlice|Check\w*)|PyTuple_(?:GET_ITEM|GetItem|GET_SIZE|Size|GetSlice|Check\w*)|PySequence_(?:Fast|Fast_\w+|Size|Length|GetItem|GetSlice|Contains|Tuple|List|Index|Count|Check|ITEM)|PyObject_(?:Length|Size|Repr|Str|ASCII|Hash|RichCompare\w*|IsTrue|Not|GetItem|GetIter|TypeCheck|IsInstance|IsSubclass|HasAttr\w*|Print|Format|Bytes|Dir)|PyMapping_(?:Keys|Values|Items|Size|Length|GetItemString|GetOptionalItem\w*|HasKey\w*|Check)|Py_(?:X?INCREF|IncRef|XIncRef|IS_TYPE|TYPE|SIZE|REFCNT|VISIT|Is|IsNone|IsTrue|IsFalse)|Py_BEGIN_CRITICAL_SECTION2?|PyIter_\w+|PySet_(?:Contains|Size|GET_SIZE|Check\w*)|PyFrozenSet_\w+|PyAnySet_\w+|PyUnicode_\w+|PyBytes_\w+|PyByteArray_\w+|PyLong_As\w*|PyFloat_As\w*|Py\w*_Check\w*|assert|sizeof|_Py_IsImmortal)$/;
 const C_API = /^(?:_?Py|PY)/;
 /** A call that makes a new object: a local it assigns is the function's own until published. */
-const MAKES_OBJECT = /(?:alloc|Alloc|ALLOC|New|new|NEW|Create|create|Copy|copy|Malloc|malloc|calloc)\w*$/;
+const MAKES_OBJECT =
+  /(?:^|_)(?:[A-Z][a-z]*)?(?:New|Alloc|Create|Copy)(?:[A-Z]\w*)?$|(?:^|_)(?:new|alloc|create|copy)$|^(?:malloc|calloc|PyMem_(?:Raw)?(?:Malloc|Calloc)|PyObject_(?:Malloc|Calloc))$|tp_alloc$/;
+/** Fields of CPython's own structs. */
+const CPYTHON_FIELD = /^(?:tp_|md_|ob_|ht_|func_|ma_|im_|cr_|gi_|f_)/;
+/** Calls that return a reference to an existing object, whatever their name says. */
+const RETURNS_EXISTING = /^Py_X?NewRef$/;
 const IDENT = /^[A-Za-z_]\w*$/;
-const OBJECT_PARAM = /^(?:const\s+)?(?:struct\s+)?(?:PyObject|Py\w*Object|_object)$/;
+const OBJECT_PARAM = /^(?:const\s+)?(?:struct\s+)?(?:PyObject|Py\w*Object|_object|void)$/;
 /** `FOO_FIELDS(d)`-style accessor calls: a one-argument macro or inline function whose name ends in capitals. */
 const ACCESSOR_NAME = /^[A-Za-z]\w*?_[A-Z][A-Z0-9_]*$/;
 /** `->name` / `.name` where what follows can make it a change, a store or an argument (see `mayMatter`). */
@@ -81,7 +86,8 @@ export function extractContainers(code: string, text: string, lowered: Lowered, 
   }
   const valueDecls = new Map<number, string[]>();
   for (const d of index.decls) {
-    if (d.fn < 0 || d.isPointer || d.isArray || d.isStatic || d.declarator.includes('*')) continue;
+    // Struct values only: not `auto` (a pointer, in C++), references or pointers.
+    if (d.fn < 0 || d.isPointer || d.isArray || d.isStatic || /[*&]/.test(d.declarator) || !/^(?:struct\s+)?[A-Za-z_]\w*$/.test(d.type) || /\bauto\b/.test(d.type)) continue;
     let l = valueDecls.get(d.fn);
     if (!l) valueDecls.set(d.fn, (l = []));
     l.push(d.name);
@@ -197,19 +203,34 @@ function freshLocals(assigns: CIndex['assigns'], params: { name: string }[]): Se
     if (a.op !== '=' || !IDENT.test(a.lhs) || pnames.has(a.lhs)) continue;
     const m = /^\s*(?:\([^()]*\)\s*)*\(?\s*([A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)*)\s*\(/.exec(a.rhs);
     const callee = m ? (m[1] as string).replace(/.*(?:->|\.)\s*/, '') : '';
-    if (callee && MAKES_OBJECT.test(callee)) out.add(a.lhs);
+    if (callee && MAKES_OBJECT.test(callee) && !RETURNS_EXISTING.test(callee)) out.add(a.lhs);
   }
   // A local also assigned from something else is not known to be fresh.
   for (const a of assigns) {
     if (!out.has(a.lhs) || a.op !== '=') continue;
     const m = /^\s*(?:\([^()]*\)\s*)*\(?\s*([A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)*)\s*\(/.exec(a.rhs);
     const callee = m ? (m[1] as string).replace(/.*(?:->|\.)\s*/, '') : '';
-    if (!(callee && MAKES_OBJECT.test(callee)) && !/^\s*NULL\s*$/.test(a.rhs)) out.delete(a.lhs);
+    if (!(callee && MAKES_OBJECT.test(callee) && !RETURNS_EXISTING.test(callee)) && !/^\s*NULL\s*$/.test(a.rhs)) out.delete(a.lhs);
   }
   return out;
 }
 
 const isIdChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
+
+/** Steps back over casts ending at `p` (`(PyObject *)x`): the position before them. */
+function skipCasts(code: string, p: number, min: number): number {
+  while (p >= min && code[p] === ')') {
+    let d = 0;
+    let k = p;
+    for (; k >= min; k--) {
+      if (code[k] === ')') d++;
+      else if (code[k] === '(' && --d === 0) break;
+    }
+    if (k < min || !/^\(\s*(?:const\s+)?(?:struct\s+)?[A-Za-z_]\w*\s*\*+\s*\)$/.test(code.slice(k, p + 1))) return p;
+    p = prevNonSpace(code, k - 1, min);
+  }
+  return p;
+}
 
 function prevNonSpace(code: string, k: number, min: number): number {
   while (k >= min && /\s/.test(code[k] as string)) k--;
@@ -261,7 +282,7 @@ function storedOrigin(code: string, start: number, end: number, min: number, max
   const n = nextNonSpace(code, end, max);
   if (n >= 0 && code[n] === '=' && code[n + 1] !== '=') rhsStart = n + 1;
   else {
-    const p = prevNonSpace(code, start - 1, min);
+    const p = skipCasts(code, prevNonSpace(code, start - 1, min), min);
     if (p >= 0 && code[p] === '&') return '';
     const call = p >= 0 && code[p] === '(' ? enclosingCall(code, start, min) : null;
     if (!call || !/^Py_X?SETREF$/.test(call.name) || code[n] !== ',') return null; // Py_CLEAR, Py_DECREF: a release
@@ -282,7 +303,7 @@ function storedOrigin(code: string, start: number, end: number, min: number, max
   const call = /^\(?([A-Za-z_]\w*(?:(?:->|\.)\w+)*)\(/.exec(rhs);
   if (call) {
     const callee = (call[1] as string).replace(/.*(?:->|\.)/, '');
-    if (MAKES_OBJECT.test(callee) && !/^Py_X?NewRef$/.test(callee)) return null;
+    if (MAKES_OBJECT.test(callee) && !RETURNS_EXISTING.test(callee)) return null;
     if (/^[A-Za-z_]\w*_[A-Z][A-Z0-9_]*$/.test(callee) && /^\(?\w+\([^,()]*\)\)?$/.test(rhs)) return `${callee}()`;
     return '';
   }
@@ -309,7 +330,7 @@ function classify(code: string, start: number, end: number, min: number, max: nu
   const n2 = n >= 0 ? (code[n + 1] as string) : '';
   if (nc === '[' || nc === '.' || (nc === '-' && n2 === '>')) return none; // a member or element of it
   if (nc === '=' && n2 !== '=') return { kind: 'r', callee: '', pos: -1 };
-  const p = prevNonSpace(code, start - 1, min);
+  const p = skipCasts(code, prevNonSpace(code, start - 1, min), min);
   const pc = p >= 0 ? (code[p] as string) : '';
   if (pc === '&' && code[p - 1] !== '&') return { kind: 'r', callee: '', pos: -1 }; // its address: an out-parameter
   if (pc === '*' && /[=(,;{}]/.test(code[prevNonSpace(code, p - 1, min)] ?? ';')) return none; // *x: the pointee
@@ -333,10 +354,6 @@ function classify(code: string, start: number, end: number, min: number, max: nu
     const lhsStart = exprStart(code, lhsEnd + 1, min);
     const lhs = code.slice(lhsStart, lhsEnd + 1).trim();
     if (IDENT.test(lhs) && depth === 0) return aliasUse(code, lhs, end, min, max, assigns);
-    // `a->f = b->f`: the same field of another object, judged under the same name.
-    const own = /(?:->|\.)\s*([A-Za-z_]\w*)$/.exec(code.slice(start, end));
-    const into = /(?:->|\.)\s*([A-Za-z_]\w*)$/.exec(lhs);
-    if (own && into && own[1] === into[1]) return { kind: null, callee: '', pos: -1 };
     if (IDENT.test(lhs)) return { kind: 'e', callee: '', pos: -1 };
     return { kind: 'e', callee: '', pos: -1 };
   }
@@ -441,14 +458,17 @@ export function heldKey(index: CIndex, fn: number, expr: string, at: number): st
   if (direct || fn < 0) return direct;
   const id = expr.replace(/[()\s]/g, '');
   if (!IDENT.test(id)) return null;
-  let last: CIndex['assigns'][number] | undefined;
-  for (const a of index.assigns) if (a.fn === fn && a.start < at && a.lhs === id && a.op === '=') last = a;
-  return last ? heldExpr(last.rhs) : null;
+  // Only a local assigned once in the function (`if (…) d = other; else d = self->cache;` may be either).
+  const all = index.assigns.filter((a) => a.fn === fn && a.lhs === id);
+  const only = all.length === 1 && (all[0] as CIndex['assigns'][number]).start < at && (all[0] as CIndex['assigns'][number]).op === '=' ? all[0] : undefined;
+  return only ? heldExpr(only.rhs) : null;
 }
 
 function heldExpr(expr: string): string | null {
   const t = expr.replace(/\s+/g, '').replace(/;$/, '').replace(/\((?:const)?(?:struct)?\w+\*+\)/g, '');
   const field = /(?:->|\.)([A-Za-z_]\w*)\)*$/.exec(t);
+  // CPython's own structs (a type's tp_dict, a module's md_dict): Python code changes those containers.
+  if (field && CPYTHON_FIELD.test(field[1] as string)) return null;
   if (field && /^[\w().[\]]+$/.test(t.replace(/->/g, '.'))) return field[1] as string;
   const acc = /^\(*([A-Za-z_]\w*_[A-Z][A-Z0-9_]*)\([^,]*\)\)*$/.exec(t);
   return acc ? `${acc[1]}()` : null;
@@ -644,11 +664,27 @@ export function heldContext(
     const r = f.containers?.reinit ?? [];
     for (let i = 0; i < r.length; i += 2) reinit.add(r[i] as string);
   }
-  const direct = (fn: string) => slots.has(fn) || (lifecycleName.test(fn) && !methods.has(fn));
-  // Helpers that only allocation/teardown reach (`Foo_new` → `foo_fill(self)`) build the object too.
+  // Allocation and teardown: a type slot, or a function named so (`Foo_dealloc`) that no method table lists — and, either
+  // way, one that no other function calls except allocation and teardown themselves (a `tp_clear` a method also calls,
+  // a helper `cache_del()` a method calls, run on live objects).
+  const candidates = new Set<string>(slots);
+  for (const fn of graph.callees.keys()) if (lifecycleName.test(fn) && !methods.has(fn)) candidates.add(fn);
+  for (const fn of graph.callers.keys()) if (lifecycleName.test(fn) && !methods.has(fn)) candidates.add(fn);
   const lifecycle = new Set<string>();
-  for (const fn of graph.callees.keys()) if (direct(fn)) lifecycle.add(fn);
-  for (const fn of slots) lifecycle.add(fn);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const fn of candidates) {
+      if (lifecycle.has(fn)) continue;
+      const cs = graph.callers.get(fn);
+      if (!cs || [...cs].every((x) => lifecycle.has(x) || x === fn)) {
+        lifecycle.add(fn);
+        changed = true;
+      }
+    }
+  }
+  // A name that looks like teardown, in no call graph at all (defined and never called): allocation or teardown too.
+  const direct = (fn: string) => lifecycle.has(fn) || (!candidates.has(fn) && lifecycleName.test(fn) && !methods.has(fn) && !graph.callers.has(fn));
+  // Helpers that only allocation/teardown reach (`Foo_new` → `foo_fill(self)`) build the object too.
   const work = [...lifecycle];
   while (work.length) {
     const fn = work.pop() as string;

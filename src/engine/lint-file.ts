@@ -162,7 +162,9 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
       globals: extractGlobals(code, lowered, index, lines),
       objects: extractObjects(code, lowered, index, lines),
       containers: extractContainers(code, text, lowered, index, lines),
-      ...(lowered.includes.length ? { includes: [...new Set(lowered.includes.map((i) => baseName(i.path)))] } : {}),
+      ...(lowered.includes.length || MACRO_INCLUDE.test(text)
+        ? { includes: [...new Set([...lowered.includes.map((i) => baseName(i.path)), ...(MACRO_INCLUDE.test(text) ? ['*'] : [])])] }
+        : {}),
       ...(bindings ? { bindings } : {}),
     };
   } finally {
@@ -210,6 +212,8 @@ export function readProjectHeader(name: string, from: string): { path: string; t
  * comments already. One expansion stands for all: what differs between them (types, names) rarely matters to a rule.
  */
 const baseName = (p: string) => p.replace(/^.*[\\/]/, '');
+/** `#include SOME_MACRO`: the file may include any file (build scope then cannot tell what is compiled). */
+const MACRO_INCLUDE = /^[ \t]*#[ \t]*include[ \t]+[A-Za-z_]/m;
 
 export function templateAsC(text: string): string {
   return text.includes('@') ? text.replace(/@(\w+)@/g, (_m, w: string) => `_${w}_`) : text;
@@ -299,7 +303,14 @@ function lintSource(file: SourceFileRef, text: string, lines: LineMap, opts: Lin
       out.diagnostics.push({ code: 'FT000', path: file.display, reason: 'malformed', severity: 'warning', message: bindings.build.error });
     }
     // Cython pulls C files in with `cdef extern from "x.c"` and `include "x.pxi"`: they are compiled with the module.
-    const pulled = file.language === 'cython' ? [...text.matchAll(/^\s*(?:cdef\s+extern\s+from|include)\s+["']([^"']+)["']/gm)].map((m) => baseName(m[1] as string)) : [];
+    const pulled =
+      file.language === 'cython'
+        ? [
+            ...[...text.matchAll(/^\s*(?:cdef\s+extern\s+from|include)\s+["']([^"']+)["']/gm)].map((m) => baseName(m[1] as string)),
+            // `# distutils: sources = a.c, b.c` compiles those files into this module.
+            ...[...text.matchAll(/^#\s*distutils\s*:\s*sources\s*=\s*(.+)$/gm)].flatMap((m) => (m[1] as string).split(/[,\s]+/).filter(Boolean).map(baseName)),
+          ]
+        : [];
     out.facts = {
       path: file.display,
       language: file.language,

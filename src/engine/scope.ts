@@ -46,21 +46,29 @@ export function buildScope(files: FileFacts[]): BuildScope | null {
     if (compiled && !Object.keys(compiled).some((p) => paths.has(p))) dirs[dir] = null;
   }
   if (!Object.values(dirs).some((d) => d !== null)) return null;
-  return { dirs, included: [...new Set(files.flatMap((f) => f.includes ?? []))] };
+  const included = [...new Set(files.flatMap((f) => f.includes ?? []))];
+  // A file that includes through a macro may include any file.
+  if (included.includes('*')) return null;
+  return { dirs, included };
 }
 
-/** The build's word on a file: its extension ('' when unknown or several), or `outside` when no extension compiles it. */
+/**
+ * The build's word on a file: its extension ('' when unknown or several), or `outside` when no extension compiles it.
+ * Every build at or above the file's directory counts: one that compiles it keeps it, one that cannot be read keeps
+ * it (it may compile it), and it is outside only when some build is read and none of them compiles it.
+ */
 export function scopeOf(scope: BuildScope, path: string, included: Set<string>): { outside: boolean; extension: string } {
   const p = posix.normalize(slash(path));
-  // The nearest directory above the file whose build declares extensions decides.
+  let known = false;
   for (let dir = posix.dirname(p); ; dir = posix.dirname(dir)) {
     if (dir in scope.dirs) {
       const compiled = scope.dirs[dir];
       if (!compiled) return { outside: false, extension: '' };
       const ext = compiled[p];
       if (ext !== undefined) return { outside: false, extension: ext };
-      return { outside: TRANSLATION_UNIT.test(p) && !included.has(posix.basename(p)), extension: '' };
+      known = true;
     }
-    if (dir === '.' || dir === '/' || dir === posix.dirname(dir)) return { outside: false, extension: '' };
+    if (dir === '.' || dir === '/' || dir === posix.dirname(dir)) break;
   }
+  return { outside: known && TRANSLATION_UNIT.test(p) && !included.has(posix.basename(p)), extension: '' };
 }
