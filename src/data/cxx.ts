@@ -4,7 +4,7 @@
 export const CXX_MUTATING_MEMBERS = [
   'insert', 'insert_or_assign', 'emplace', 'emplace_hint', 'emplace_back', 'emplace_front', 'try_emplace', 'erase', 'clear',
   'push_back', 'push_front', 'pop_back', 'pop_front', 'swap', 'resize', 'assign', 'merge', 'extract', 'splice', 'remove',
-  'remove_if', 'unique', 'sort', 'reverse',
+  'remove_if', 'unique', 'sort', 'reverse', 'push', 'pop', 'reserve', 'rehash', 'shrink_to_fit',
 ] as const;
 
 /** Smart pointers change what they own through these. */

@@ -796,6 +796,11 @@ export function protectedAt(index: CIndex, spans: LockSpan[], regions: Region[],
       const re = new RegExp(GUARD_DECL_G.source, 'g');
       for (let m = re.exec(body); m; m = re.exec(body)) {
         const at = f.bodyStart + m.index;
+        const stmtEnd = code.indexOf(';', at);
+        const decl = code.slice(at, stmtEnd < 0 ? f.end : stmtEnd);
+        // Not holding: `std::unique_lock l(m, std::defer_lock)` / `try_to_lock` (may not hold), and a guard declared in an
+        // `if (…; …)` / `switch (…; …)` head (it ends with that statement, which this span would overrun).
+        if (/\b(?:defer_lock|try_to_lock)\b/.test(decl) || /\b(?:if|switch)\s*\(\s*$/.test(code.slice(Math.max(f.bodyStart, at - 40), at).replace(/(?:const\s+)?(?:std::)?$/, ''))) continue;
         let depth = 0;
         let open = -1;
         for (let k = at - 1; k >= f.bodyStart; k--) {
@@ -821,7 +826,10 @@ export function protectedAt(index: CIndex, spans: LockSpan[], regions: Region[],
             }
           }
         }
-        spansOf.push([at, close]);
+        // `lock.unlock()` on a unique_lock ends it early.
+        const v = /^[^;(]*?>?\s*([A-Za-z_]\w*)\s*[({]/.exec(decl.replace(/^[\w:]+(?:\s*<[^;]*?>)?\s*/, (x) => x + ' '))?.[1];
+        const unlockAt = v ? code.slice(at, close).search(new RegExp(`\\b${v}\\s*(?:\\.|->)\\s*unlock\\s*\\(`)) : -1;
+        spansOf.push([at, unlockAt >= 0 ? at + unlockAt : close]);
       }
     }
     guards.set(fn, spansOf);

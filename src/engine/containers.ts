@@ -175,11 +175,33 @@ export function extractContainers(code: string, text: string, lowered: Lowered, 
       }
     }
   }
-  // A field exposed in a member table (`{"fields", T_OBJECT, offsetof(T, fields), …}`): Python code can reach it.
+  // A field exposed in a member table (`{"fields", T_OBJECT, offsetof(T, fields), …}`, also through a macro such as
+  // CPython's `#define OFF(x) offsetof(T, x)`): Python code can reach it.
   const member = /\boffsetof\s*\(\s*(?:struct\s+)?\w+\s*,\s*([A-Za-z_]\w*)\s*\)/g;
   for (let m = member.exec(code); m; m = member.exec(code)) {
     const p = lines.position(m.index);
     uses.push(m[1] as string, '', 'e', '', -1, p.line, p.column);
+  }
+  for (const d of lowered.defines) {
+    if (d.params?.length !== 1 || !new RegExp(`\\boffsetof\\s*\\([^,]*,\\s*${d.params[0]}\\s*\\)`).test(d.body)) continue;
+    const use = new RegExp(`\\b${d.name}\\s*\\(\\s*([A-Za-z_]\\w*)\\s*\\)`, 'g');
+    for (let m = use.exec(code); m; m = use.exec(code)) {
+      const p = lines.position(m.index);
+      uses.push(m[1] as string, '', 'e', '', -1, p.line, p.column);
+    }
+  }
+  // Macros that change a field (`#define RESET(o) Py_CLEAR((o)->cache)`): their uses are not seen one by one, so the
+  // field counts as changed at run time.
+  for (const d of lowered.defines) {
+    if (!d.params) continue;
+    const body = d.body;
+    const re = /(?:->|\.)\s*([A-Za-z_]\w*)\s*\)*\s*(?:=(?!=)|,|\))/g;
+    for (let m = re.exec(body); m; m = re.exec(body)) {
+      const before = body.slice(0, m.index);
+      if (!/(?:Py_X?SETREF|Py_CLEAR|Py_X?DECREF|PyDict_\w+|PyList_\w+|PySet_\w+|PyObject_(?:Set|Del)Item)\s*\(\s*[^;]*$/.test(before) && !/=(?!=)/.test(m[0])) continue;
+      const p = lines.position(d.start);
+      uses.push(m[1] as string, '', 'r', '', -1, p.line, p.column);
+    }
   }
   return { fns: fns.map((f) => f.name), uses, params, accessors: accessorDefs(code, lowered), reinit: reinitMethods(text) };
 }
@@ -633,7 +655,9 @@ export function resolveHeld(findings: Finding[], table: HeldTable): Finding[] {
       column: c.column,
       message: c.fn
         ? `${c.fn}() ${HOW[c.kind]} ${field}${c.kind === 'e' ? ' to code ftlint does not follow' : ''}`
-        : `${field} is exposed to Python code in a member table`,
+        : c.kind === 'e'
+          ? `${field} is exposed to Python code in a member table`
+          : `a macro defined here changes the container in ${field}`,
     }));
     if (changes.every((c) => c.reinit)) {
       const names = [...new Set(changes.map((c) => `${c.fn}()`))].join(', ');

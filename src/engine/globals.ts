@@ -408,6 +408,13 @@ function lockedCallSites(code: string, lowered: Lowered, index: CIndex): (string
     if (!callee || /^(?:_?Py|PY_|Py_)/.test(callee) || KEYWORD_FN.test(callee)) continue;
     out.push(functionName(index, c.fn), callee, protectedAt(index, spans, lowered.regions, code, c.fn, c.start) !== null ? 1 : 0);
   }
+  // Calls nobody can see as locked: a function whose address is taken (a callback, a thread's start routine), and
+  // one a macro calls (its uses are not followed).
+  const own = new Set(index.functions.map((f) => f.name));
+  for (const name of referencedNotCalled(index, code)) if (own.has(name)) out.push('', name, 0);
+  for (const d of lowered.defines) {
+    for (const m of d.body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (!/^(?:_?Py|PY_|Py_)/.test(m[1] as string)) out.push('', m[1] as string, 0);
+  }
   return out;
 }
 

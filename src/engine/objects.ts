@@ -245,9 +245,15 @@ function objectStructs(index: CIndex): ObjectStruct[] {
       const baseClass = node.namedChildren.find((c) => c?.type === 'base_class_clause')?.namedChildren.find((c) => c?.type === 'type_identifier' || c?.type === 'qualified_identifier');
       const first = fieldsDecl[0];
       if (!first && !baseClass) continue;
-      const firstType = baseClass ? baseClass.text.replace(/^.*::/, '') : (first?.childForFieldName('type')?.text ?? '');
-      const firstName = baseClass ? '' : (first?.childForFieldName('declarator')?.text ?? '');
-      const isObject = !baseClass && /^(PyObject|PyVarObject|PyObject_HEAD|PyObject_VAR_HEAD)$/.test(firstType) && !/^\*/.test(firstName);
+      const headType = first?.childForFieldName('type')?.text ?? '';
+      const headName = first?.childForFieldName('declarator')?.text ?? '';
+      const isHead = (t: string, n: string) => /^(PyObject|PyVarObject|PyObject_HEAD|PyObject_VAR_HEAD)$/.test(t) && !/^\*/.test(n);
+      const baseName = baseClass?.text.replace(/^.*::/, '') ?? '';
+      // An object header as the first member wins (`struct C : NonCopyable { PyObject_HEAD … }`); else a base class
+      // that is an object (`struct C : PyObject`) or may be one (resolved at project level).
+      const isObject = isHead(headType, headName) || /^(PyObject|PyVarObject)$/.test(baseName);
+      const firstType = isObject ? 'PyObject' : baseClass ? baseName : headType;
+      const firstName = isObject || baseClass ? '' : headName;
       const fields = fieldsDecl.flatMap((f) => {
         const type = f.childForFieldName('type')?.text ?? '';
         return f.childrenForFieldName('declarator').filter((d): d is Node => d !== null).flatMap((d) => [d.text.replace(/^[*\s]+/, '').replace(/\[.*$/, ''), type]);

@@ -69,16 +69,24 @@ export function checkBorrowed(
   }
 }
 
-/** The container is a module's dict: `PyModule_GetDict(m)` itself, or a local last assigned from it before `at`. */
+/**
+ * The container is the dict of the module the function receives: `PyModule_GetDict(m)` on one of its parameters, itself
+ * or through a local assigned once from it (not another module it imports: other threads use that one).
+ */
 function moduleDictOf(ctx: CFileContext, fn: number, expr: string, at: number): boolean {
-  if (fn < 0) return false;
-  const dict = /^\s*(?:\([^()]*\)\s*)?PyModule_GetDict\s*\(/;
-  if (dict.test(expr)) return true;
+  const f = fn >= 0 ? ctx.index.functions[fn] : undefined;
+  if (!f) return false;
+  const params = new Set(f.params.map((p) => p.name));
+  const ofParam = (e: string) => {
+    const m = /^\s*(?:\([^()]*\)\s*)?PyModule_GetDict\s*\(\s*(?:\([^()]*\)\s*)?([A-Za-z_]\w*)\s*\)\s*;?\s*$/.exec(e);
+    return m !== null && params.has(m[1] as string);
+  };
+  if (ofParam(expr)) return true;
   const id = normObject(expr);
   if (!/^[A-Za-z_]\w*$/.test(id)) return false;
-  let last: CFileContext['index']['assigns'][number] | undefined;
-  for (const a of ctx.index.assigns) if (a.fn === fn && a.start < at && a.lhs === id && a.op === '=') last = a;
-  return last !== undefined && dict.test(last.rhs);
+  const all = ctx.index.assigns.filter((a) => a.fn === fn && a.lhs === id);
+  const only = all.length === 1 ? all[0] : undefined;
+  return only !== undefined && only.start < at && ofParam(only.rhs);
 }
 
 /** For iteration APIs that have no strong-reference variant: lock the container around the loop. */

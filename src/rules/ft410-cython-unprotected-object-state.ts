@@ -130,10 +130,9 @@ export default defineSourceRule({
         ATTR.lastIndex = 0;
         for (let a = ATTR.exec(raw); a; a = ATTR.exec(raw)) {
           const after = raw.slice(a.index + a[0].length);
-          if (/^\s*\(/.test(after)) {
-            current.calls.push({ name: a[1] as string, start: (starts[j] as number) + a.index, locked: current.decoratedLocked || lockBlocks.length > 0 });
-            continue;
-          }
+          // `self.helper(…)`: a call (followed if helper is a method); also a read of `self.helper`, in case it is an attribute
+          // holding a callable (`self.cb(*self.args)`).
+          if (/^\s*\(/.test(after)) current.calls.push({ name: a[1] as string, start: (starts[j] as number) + a.index, locked: current.decoratedLocked || lockBlocks.length > 0 });
           const write = /^\s*(?:[-+*/%&|^@]|\/\/|\*\*|<<|>>)?=(?!=)/.test(after);
           current.accesses.push({ attr: a[1] as string, write, start: (starts[j] as number) + a.index, locked: current.decoratedLocked || lockBlocks.length > 0 });
         }
