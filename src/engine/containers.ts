@@ -183,7 +183,7 @@ export function extractContainers(code: string, text: string, lowered: Lowered, 
     uses.push(m[1] as string, '', 'e', '', -1, p.line, p.column);
   }
   for (const d of lowered.defines) {
-    if (d.params?.length !== 1 || !new RegExp(`\\boffsetof\\s*\\([^,]*,\\s*${d.params[0]}\\s*\\)`).test(d.body)) continue;
+    if (d.params?.length !== 1 || !d.body.includes('offsetof') || !new RegExp(`\\boffsetof\\s*\\([^,]*,\\s*${d.params[0]}\\s*\\)`).test(d.body)) continue;
     const use = new RegExp(`\\b${d.name}\\s*\\(\\s*([A-Za-z_]\\w*)\\s*\\)`, 'g');
     for (let m = use.exec(code); m; m = use.exec(code)) {
       const p = lines.position(m.index);
@@ -193,7 +193,7 @@ export function extractContainers(code: string, text: string, lowered: Lowered, 
   // Macros that change a field (`#define RESET(o) Py_CLEAR((o)->cache)`): their uses are not seen one by one, so the
   // field counts as changed at run time.
   for (const d of lowered.defines) {
-    if (!d.params) continue;
+    if (!d.params || !(d.body.includes('->') || d.body.includes('.'))) continue;
     const body = d.body;
     const re = /(?:->|\.)\s*([A-Za-z_]\w*)\s*\)*\s*(?:=(?!=)|,|\))/g;
     for (let m = re.exec(body); m; m = re.exec(body)) {

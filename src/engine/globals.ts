@@ -410,10 +410,24 @@ function lockedCallSites(code: string, lowered: Lowered, index: CIndex): (string
   }
   // Calls nobody can see as locked: a function whose address is taken (a callback, a thread's start routine), and
   // one a macro calls (its uses are not followed).
+  // (From the index, not a scan of every word: arguments, right-hand sides and initializers that name a function.)
   const own = new Set(index.functions.map((f) => f.name));
-  for (const name of referencedNotCalled(index, code)) if (own.has(name)) out.push('', name, 0);
+  const taken = new Set<string>();
+  const named = (t: string) => {
+    const n = t.trim().replace(/^\([^()]*\)\s*/, '').replace(/^&\s*/, '');
+    if (own.has(n)) taken.add(n);
+  };
+  for (const c of index.calls) for (const a of c.args) if (a.text.length < 80) named(a.text);
+  for (const a of index.assigns) if (a.rhs.length < 80) named(a.rhs.replace(/;$/, ''));
+  for (const d of index.decls) if (d.initializer) for (const w of d.initializer.match(/[A-Za-z_]\w*/g) ?? []) if (own.has(w)) taken.add(w);
+  for (const name of taken) out.push('', name, 0);
   for (const d of lowered.defines) {
-    for (const m of d.body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (!/^(?:_?Py|PY_|Py_)/.test(m[1] as string)) out.push('', m[1] as string, 0);
+    if (!d.body.includes('(')) continue;
+    for (const m of d.body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+      const name = m[1] as string;
+      // Functions only (not other macros in capitals, not the C API), defined here or anywhere in the project.
+      if (own.has(name) || (!/^[A-Z0-9_]+$/.test(name) && !/^(?:_?Py|PY_|Py_)/.test(name) && !KEYWORD_FN.test(name))) out.push('', name, 0);
+    }
   }
   return out;
 }
