@@ -9,6 +9,7 @@ import type { LineMap } from '../parse/source.js';
 import type { Lowered } from '../parse/lower.js';
 import type { CIndex } from './c-index.js';
 import type { Finding } from './types.js';
+import { pushTo } from './group.js';
 
 /**
  * Per file. `uses` is flat, 7 entries per use: key (a field name, or `NAME()` for an accessor call such as
@@ -78,27 +79,15 @@ export function extractContainers(code: string, text: string, lowered: Lowered, 
   const params: (string | number)[] = [];
   const fns = index.functions;
   const assignsByFn = new Map<number, CIndex['assigns']>();
-  for (const a of index.assigns) {
-    if (a.fn < 0) continue;
-    let l = assignsByFn.get(a.fn);
-    if (!l) assignsByFn.set(a.fn, (l = []));
-    l.push(a);
-  }
+  for (const a of index.assigns) if (a.fn >= 0) pushTo(assignsByFn, a.fn, a);
   const valueDecls = new Map<number, string[]>();
   for (const d of index.decls) {
     // Struct values only: not `auto` (a pointer, in C++), references or pointers.
     if (d.fn < 0 || d.isPointer || d.isArray || d.isStatic || /[*&]/.test(d.declarator) || !/^(?:struct\s+)?[A-Za-z_]\w*$/.test(d.type) || /\bauto\b/.test(d.type)) continue;
-    let l = valueDecls.get(d.fn);
-    if (!l) valueDecls.set(d.fn, (l = []));
-    l.push(d.name);
+    pushTo(valueDecls, d.fn, d.name);
   }
   const callsByFn = new Map<number, CIndex['calls']>();
-  for (const c of index.calls) {
-    if (c.fn < 0) continue;
-    let l = callsByFn.get(c.fn);
-    if (!l) callsByFn.set(c.fn, (l = []));
-    l.push(c);
-  }
+  for (const c of index.calls) if (c.fn >= 0) pushTo(callsByFn, c.fn, c);
   for (let fi = 0; fi < fns.length; fi++) {
     const f = fns[fi];
     if (!f || f.bodyStart < 0) continue;
