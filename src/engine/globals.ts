@@ -268,6 +268,32 @@ class WriteScan {
   }
 
   /** Resolves a name used in function `fn` to a global: a function-static, else (unless shadowed) file scope/extern. */
+  /**
+   * C++ names as the file declares them: `state::counter` for a `counter` declared in `namespace state`, and `count`
+   * written in a member function of `Registry` for `Registry::count` (when exactly one such class static exists).
+   */
+  private cxxName(fn: number, name: string): string {
+    const { fileScope, locals, statics } = this.scopes;
+    if (fileScope.has(name) || locals.get(fn)?.has(name) || statics.get(fn)?.has(name)) return name;
+    if (name.includes('::')) {
+      const last = name.slice(name.lastIndexOf('::') + 2);
+      return fileScope.has(last) ? last : name;
+    }
+    let qualified = this.byLastSegment;
+    if (!qualified) {
+      qualified = new Map();
+      for (const k of fileScope.keys()) {
+        if (!k.includes('::')) continue;
+        const last = k.slice(k.lastIndexOf('::') + 2);
+        qualified.set(last, qualified.has(last) ? '' : k);
+      }
+      this.byLastSegment = qualified;
+    }
+    return qualified.get(name) || name;
+  }
+
+  private byLastSegment: Map<string, string> | null = null;
+
   private resolve(fn: number, name: string): { scopeFn: string | null } | null {
     const { statics, locals, fileScope } = this.scopes;
     if (statics.get(fn)?.has(name)) return { scopeFn: functionName(this.index, fn) };
@@ -293,8 +319,9 @@ class WriteScan {
     return ends.get(name) ?? Infinity;
   }
 
-  private add(fn: number, name: string, kind: WriteKind, start: number, end: number, via?: GlobalWrite['via']): void {
+  private add(fn: number, rawName: string, kind: WriteKind, start: number, end: number, via?: GlobalWrite['via']): void {
     const { index, code, lowered } = this;
+    const name = this.cxxName(fn, rawName);
     if (fn < 0 || KEYWORD_FN.test(functionName(index, fn))) return;
     const r = this.resolve(fn, name);
     if (!r) return;
