@@ -778,7 +778,7 @@ function lockArg(c: CallInfo): string {
 }
 
 /** C++ scoped guards: `std::lock_guard<…> g(m);`, `std::unique_lock`, `std::scoped_lock`, `nb::ft_lock_guard`, `py::scoped_critical_section`. */
-const GUARD_DECL_G = /\b(?:std::)?(?:lock_guard|unique_lock|scoped_lock|shared_lock)\b|\bft_lock_guard\b|\bft_object_guard\b|\bscoped_critical_section\b|\bPyCriticalSection_Begin\b/;
+const GUARD_DECL_ALL = /\b(?:std::)?(?:lock_guard|unique_lock|scoped_lock|shared_lock)\b|\bft_lock_guard\b|\bft_object_guard\b|\bscoped_critical_section\b|\bPyCriticalSection_Begin\b/g;
 
 /** Whether `offset` in function `fn` is protected by a lock: a lock span, a critical section, or a C++ scoped guard before it. */
 export function protectedAt(index: CIndex, spans: LockSpan[], regions: Region[], code: string, fn: number, offset: number): string | null {
@@ -793,7 +793,8 @@ export function protectedAt(index: CIndex, spans: LockSpan[], regions: Region[],
     const f = index.functions[fn];
     if (f) {
       const body = code.slice(f.bodyStart, f.end);
-      const re = new RegExp(GUARD_DECL_G.source, 'g');
+      const re = GUARD_DECL_ALL;
+      re.lastIndex = 0;
       for (let m = re.exec(body); m; m = re.exec(body)) {
         const at = f.bodyStart + m.index;
         const stmtEnd = code.indexOf(';', at);
@@ -852,6 +853,13 @@ export function onPath(code: string, from: number, to: number): boolean {
 const byName = new WeakMap<CIndex, Map<string, CallInfo[]>>();
 
 /** The calls of a file to `name`, in document order (grouped once per index). */
+/** The one `id = …` assignment of a local in function `fn`, when it has exactly one and it comes before `at`. */
+export function soleAssignment(index: CIndex, fn: number, id: string, at: number): AssignInfo | undefined {
+  const all = index.assigns.filter((a) => a.fn === fn && a.lhs === id);
+  const only = all.length === 1 ? all[0] : undefined;
+  return only && only.start < at && only.op === '=' ? only : undefined;
+}
+
 export function callsNamed(index: CIndex, name: string): CallInfo[] {
   let m = byName.get(index);
   if (!m) {

@@ -6,8 +6,8 @@
 // `resolveHeld`). A container field nobody changes after its object is built keeps its items alive; one
 // that a setter replaces is named in the finding.
 import type { LineMap } from '../parse/source.js';
-import type { Lowered } from '../parse/lower.js';
-import type { CIndex } from './c-index.js';
+import { isIdChar, type Lowered } from '../parse/lower.js';
+import { soleAssignment, type CIndex } from './c-index.js';
 import type { Finding } from './types.js';
 import { pushTo } from './group.js';
 
@@ -24,8 +24,6 @@ import { pushTo } from './group.js';
  * construction on a live object).
  */
 export interface ContainerFacts {
-  /** Every function the file defines (a container passed to a function outside this set is handed away). */
-  fns: string[];
   uses: (string | number)[];
   params: (string | number)[];
   accessors: string[];
@@ -58,6 +56,12 @@ const MAKES_OBJECT =
 const CPYTHON_FIELD = /^(?:tp_|md_|ob_|ht_|func_|ma_|im_|cr_|gi_|f_)/;
 /** Calls that return a reference to an existing object, whatever their name says. */
 const RETURNS_EXISTING = /^Py_X?NewRef$/;
+const makesObject = (callee: string) => MAKES_OBJECT.test(callee) && !RETURNS_EXISTING.test(callee);
+/** The function a right-hand side calls (`(T *)type->tp_alloc(type, 0)` → `tp_alloc`), or ''. */
+function rhsCallee(rhs: string): string {
+  const m = /^\s*(?:\([^()]*\)\s*)*\(?\s*([A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)*)\s*\(/.exec(rhs);
+  return m ? (m[1] as string).replace(/.*(?:->|\.)\s*/, '') : '';
+}
 const IDENT = /^[A-Za-z_]\w*$/;
 const OBJECT_PARAM = /^(?:const\s+)?(?:struct\s+)?(?:PyObject|Py\w*Object|_object|void)$/;
 /** `FOO_FIELDS(d)`-style accessor calls: a one-argument macro or inline function whose name ends in capitals. */
@@ -192,7 +196,7 @@ export function extractContainers(code: string, text: string, lowered: Lowered, 
       uses.push(m[1] as string, '', 'r', '', -1, p.line, p.column);
     }
   }
-  return { fns: fns.map((f) => f.name), uses, params, accessors: accessorDefs(code, lowered), reinit: reinitMethods(text) };
+  return { uses, params, accessors: accessorDefs(code, lowered), reinit: reinitMethods(text) };
 }
 
 /**
@@ -212,21 +216,19 @@ function freshLocals(assigns: CIndex['assigns'], params: { name: string }[]): Se
   const pnames = new Set(params.map((p) => p.name));
   for (const a of assigns) {
     if (a.op !== '=' || !IDENT.test(a.lhs) || pnames.has(a.lhs)) continue;
-    const m = /^\s*(?:\([^()]*\)\s*)*\(?\s*([A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)*)\s*\(/.exec(a.rhs);
-    const callee = m ? (m[1] as string).replace(/.*(?:->|\.)\s*/, '') : '';
-    if (callee && MAKES_OBJECT.test(callee) && !RETURNS_EXISTING.test(callee)) out.add(a.lhs);
+    const callee = rhsCallee(a.rhs);
+    if (callee && makesObject(callee)) out.add(a.lhs);
   }
   // A local also assigned from something else is not known to be fresh.
   for (const a of assigns) {
     if (!out.has(a.lhs) || a.op !== '=') continue;
-    const m = /^\s*(?:\([^()]*\)\s*)*\(?\s*([A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)*)\s*\(/.exec(a.rhs);
-    const callee = m ? (m[1] as string).replace(/.*(?:->|\.)\s*/, '') : '';
-    if (!(callee && MAKES_OBJECT.test(callee) && !RETURNS_EXISTING.test(callee)) && !/^\s*NULL\s*$/.test(a.rhs)) out.delete(a.lhs);
+    const callee = rhsCallee(a.rhs);
+    if (!(callee && makesObject(callee)) && !/^\s*NULL\s*$/.test(a.rhs)) out.delete(a.lhs);
   }
   return out;
 }
 
-const isIdChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
+const idCharAt = (code: string, k: number) => k >= 0 && isIdChar(code.charCodeAt(k));
 
 /** Steps back over casts ending at `p` (`(PyObject *)x`): the position before them. */
 function skipCasts(code: string, p: number, min: number): number {
@@ -270,9 +272,9 @@ function exprStart(code: string, at: number, min: number): number {
       k--;
       // a call or a cast: `f(x)->y`, `((T *)x)->y`
       while (k >= min && /\s/.test(code[k] as string)) k--;
-      if (isIdChar(code[k])) while (k >= min && isIdChar(code[k])) k--;
-    } else if (isIdChar(c)) {
-      while (k >= min && isIdChar(code[k])) k--;
+      if (idCharAt(code, k)) while (k >= min && idCharAt(code, k)) k--;
+    } else if (idCharAt(code, k)) {
+      while (k >= min && idCharAt(code, k)) k--;
     } else return k + 1;
     const p = prevNonSpace(code, k, min);
     if (p >= 0 && code[p] === '>' && code[p - 1] === '-') k = p - 2;
@@ -314,8 +316,8 @@ function storedOrigin(code: string, start: number, end: number, min: number, max
   const call = /^\(?([A-Za-z_]\w*(?:(?:->|\.)\w+)*)\(/.exec(rhs);
   if (call) {
     const callee = (call[1] as string).replace(/.*(?:->|\.)/, '');
-    if (MAKES_OBJECT.test(callee) && !RETURNS_EXISTING.test(callee)) return null;
-    if (/^[A-Za-z_]\w*_[A-Z][A-Z0-9_]*$/.test(callee) && /^\(?\w+\([^,()]*\)\)?$/.test(rhs)) return `${callee}()`;
+    if (makesObject(callee)) return null;
+    if (ACCESSOR_NAME.test(callee) && /^\(?\w+\([^,()]*\)\)?$/.test(rhs)) return `${callee}()`;
     return '';
   }
   const v = rhs.replace(/^Py_X?NewRef\((.*)\)$/, '$1').replace(/^\((.*)\)$/, '$1');
@@ -364,8 +366,8 @@ function classify(code: string, start: number, end: number, min: number, max: nu
     const lhsEnd = prevNonSpace(code, p - 1, min);
     const lhsStart = exprStart(code, lhsEnd + 1, min);
     const lhs = code.slice(lhsStart, lhsEnd + 1).trim();
+    // A local (followed once), or anything else the container is stored into.
     if (IDENT.test(lhs) && depth === 0) return aliasUse(code, lhs, end, min, max, assigns);
-    if (IDENT.test(lhs)) return { kind: 'e', callee: '', pos: -1 };
     return { kind: 'e', callee: '', pos: -1 };
   }
   return none;
@@ -407,9 +409,9 @@ function enclosingCall(code: string, start: number, min: number): { name: string
       if (d === 0) {
         if (c !== '(') return null;
         const e = prevNonSpace(code, k - 1, min);
-        if (e < 0 || !isIdChar(code[e])) return null;
+        if (e < 0 || !idCharAt(code, e)) return null;
         let s = e;
-        while (s > min && isIdChar(code[s - 1])) s--;
+        while (s > min && idCharAt(code, s - 1)) s--;
         return { name: code.slice(s, e + 1), pos };
       }
       d--;
@@ -470,8 +472,7 @@ export function heldKey(index: CIndex, fn: number, expr: string, at: number): st
   const id = expr.replace(/[()\s]/g, '');
   if (!IDENT.test(id)) return null;
   // Only a local assigned once in the function (`if (…) d = other; else d = self->cache;` may be either).
-  const all = index.assigns.filter((a) => a.fn === fn && a.lhs === id);
-  const only = all.length === 1 && (all[0] as CIndex['assigns'][number]).start < at && (all[0] as CIndex['assigns'][number]).op === '=' ? all[0] : undefined;
+  const only = soleAssignment(index, fn, id, at);
   return only ? heldExpr(only.rhs) : null;
 }
 
@@ -481,8 +482,8 @@ function heldExpr(expr: string): string | null {
   // CPython's own structs (a type's tp_dict, a module's md_dict): Python code changes those containers.
   if (field && CPYTHON_FIELD.test(field[1] as string)) return null;
   if (field && /^[\w().[\]]+$/.test(t.replace(/->/g, '.'))) return field[1] as string;
-  const acc = /^\(*([A-Za-z_]\w*_[A-Z][A-Z0-9_]*)\([^,]*\)\)*$/.exec(t);
-  return acc ? `${acc[1]}()` : null;
+  const acc = /^\(*([A-Za-z_]\w*)\([^,]*\)\)*$/.exec(t);
+  return acc && ACCESSOR_NAME.test(acc[1] as string) ? `${acc[1]}()` : null;
 }
 
 export interface HeldChange {
@@ -501,7 +502,7 @@ export interface HeldContext {
   /** Allocation and teardown functions (type slots, and by name). */
   lifecycle: (fn: string) => boolean;
   /** Module init/exec functions, and the functions only they reach. */
-  init: Set<string>;
+  init: ReadonlySet<string>;
   /** `tp_init`, `__setstate__`, `__init__`. */
   reinit: Set<string>;
 }
@@ -511,28 +512,24 @@ export interface HeldContext {
  * accessor whose definition was not found, a field the project never fills), [] when nothing changes it after its
  * object is built.
  */
-export function heldChanges(files: { path: string; containers?: ContainerFacts }[], ctx: HeldContext): (key: string) => HeldChange[] | null {
+export function heldChanges(
+  files: { path: string; module?: { functions: string[] } | null; containers?: ContainerFacts }[],
+  ctx: HeldContext,
+): (key: string) => HeldChange[] | null {
   const accessors = new Map<string, string>();
   const defined = new Set<string>();
   const params = new Map<string, { kind: string; to: string; path: string }[]>();
   const byField = new Map<string, { path: string; rec: (string | number)[] }[]>();
   for (const f of files) {
+    // A container passed to a function the project does not define is handed away.
+    for (const n of f.module?.functions ?? []) defined.add(n);
     const c = f.containers;
     if (!c) continue;
     for (let i = 0; i + 1 < c.accessors.length; i += 2) accessors.set(c.accessors[i] as string, c.accessors[i + 1] as string);
-    for (const n of c.fns) defined.add(n);
     for (let i = 0; i + 3 < c.params.length; i += 4) {
-      const key = `${c.params[i]}:${c.params[i + 1]}`;
-      let l = params.get(key);
-      if (!l) params.set(key, (l = []));
-      l.push({ kind: c.params[i + 2] as string, to: c.params[i + 3] as string, path: f.path });
+      pushTo(params, `${c.params[i]}:${c.params[i + 1]}`, { kind: c.params[i + 2] as string, to: c.params[i + 3] as string, path: f.path });
     }
-    for (let i = 0; i + 6 < c.uses.length; i += 7) {
-      const key = c.uses[i] as string;
-      let l = byField.get(key);
-      if (!l) byField.set(key, (l = []));
-      l.push({ path: f.path, rec: c.uses.slice(i, i + 7) });
-    }
+    for (let i = 0; i + 6 < c.uses.length; i += 7) pushTo(byField, c.uses[i] as string, { path: f.path, rec: c.uses.slice(i, i + 7) });
   }
   // Does a function change (or hand away) what it gets at a parameter position? Cycles count as no.
   const paramMemo = new Map<string, boolean>();
@@ -697,29 +694,23 @@ export function heldContext(
   }
   // A name that looks like teardown, in no call graph at all (defined and never called): allocation or teardown too.
   const direct = (fn: string) => lifecycle.has(fn) || (!candidates.has(fn) && lifecycleName.test(fn) && !methods.has(fn) && !graph.callers.has(fn));
-  // Helpers that only allocation/teardown reach (`Foo_new` → `foo_fill(self)`) build the object too.
-  const work = [...lifecycle];
-  while (work.length) {
-    const fn = work.pop() as string;
-    for (const c of graph.callees.get(fn) ?? []) {
-      if (lifecycle.has(c) || graph.entry.has(c) || methods.has(c) || reinit.has(c)) continue;
-      const cs = graph.callers.get(c);
-      if (!cs || [...cs].some((x) => !lifecycle.has(x) && !direct(x))) continue;
-      lifecycle.add(c);
-      work.push(c);
+  // Grows `set` with the helpers only its members (or `alsoFrom`) call, never a function Python calls directly.
+  const spread = (set: Set<string>, alsoFrom: (fn: string) => boolean) => {
+    const work = [...set];
+    while (work.length) {
+      const fn = work.pop() as string;
+      for (const c of graph.callees.get(fn) ?? []) {
+        if (set.has(c) || lifecycle.has(c) || reinit.has(c) || graph.entry.has(c) || methods.has(c)) continue;
+        const cs = graph.callers.get(c);
+        if (!cs || [...cs].some((x) => !set.has(x) && !alsoFrom(x))) continue;
+        set.add(c);
+        work.push(c);
+      }
     }
-  }
+  };
+  // Helpers that only allocation/teardown reach (`Foo_new` → `foo_fill(self)`) build the object too…
+  spread(lifecycle, direct);
   // …and helpers only re-initialisation reaches (`tp_init` → `builder_create(&self->b)`) re-initialise.
-  const again = [...reinit];
-  while (again.length) {
-    const fn = again.pop() as string;
-    for (const c of graph.callees.get(fn) ?? []) {
-      if (reinit.has(c) || lifecycle.has(c) || graph.entry.has(c) || methods.has(c)) continue;
-      const cs = graph.callers.get(c);
-      if (!cs || [...cs].some((x) => !reinit.has(x) && !lifecycle.has(x) && !direct(x))) continue;
-      reinit.add(c);
-      again.push(c);
-    }
-  }
-  return { lifecycle: (fn) => lifecycle.has(fn) || direct(fn), init: new Set(graph.initOnly), reinit };
+  spread(reinit, (x) => lifecycle.has(x) || direct(x));
+  return { lifecycle: (fn) => lifecycle.has(fn) || direct(fn), init: graph.initOnly, reinit };
 }

@@ -160,8 +160,7 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
   const fresh = !memo;
   if (memo) {
     for (const f of [...memo.before, ...memo.after]) intern(f);
-    replaceAll(fileFindings, resolveHeld(fileFindings, memo.held ?? {}));
-    replaceAll(fileFindings, resolveInitOnly(fileFindings, memo.quietInInit ?? []));
+    resolveDeferred(fileFindings, memo.held ?? {}, memo.quietInInit ?? []);
   } else {
     const facts = await loadFacts(files, outputs, { rules: fileRules, project, maxBytes, parseTimeoutMs, cache: null, checkTests: opts.checkTests ?? false });
     timer?.('facts');
@@ -171,11 +170,10 @@ export async function lintFiles(files: SourceFileRef[], preDiagnostics: ToolDiag
       const lookup = heldChanges(facts, heldContext(facts, LIFECYCLE_NAME, globalModel(facts)));
       for (const f of fileFindings) if (f.held !== undefined && !(f.held in held)) held[f.held] = lookup(f.held);
     }
-    replaceAll(fileFindings, resolveHeld(fileFindings, held));
     // Findings on a module's own dict in a function only module init runs.
     const initOnly = globalModel(facts).initOnly;
     const quietInInit = [...new Set(fileFindings.flatMap((f) => (f.unlessInitOnly !== undefined && initOnly.has(f.unlessInitOnly) ? [f.unlessInitOnly] : [])))];
-    replaceAll(fileFindings, resolveInitOnly(fileFindings, quietInInit));
+    resolveDeferred(fileFindings, held, quietInInit);
     timer?.('held containers');
     const ran = runProjectRules(projectRules, facts, project, fileFindings, (list) => post(suppressions.filter(list)), timer);
     memo = ran.memo;
@@ -229,15 +227,22 @@ function applyBuildScope(findings: Finding[], scope: BuildScope | null): { kept:
   return { kept, outside: [...outside].sort() };
 }
 
-/** Drops findings whose function runs only during module init (`unlessInitOnly`); strips the marker from the rest. */
-function resolveInitOnly(findings: Finding[], initOnly: string[]): Finding[] {
-  const set = new Set(initOnly);
-  return findings.flatMap((f) => {
-    if (f.unlessInitOnly === undefined) return [f];
-    if (set.has(f.unlessInitOnly)) return [];
-    const { unlessInitOnly: _fn, ...rest } = f;
-    return [rest];
-  });
+/**
+ * Decides, in place, the file findings that wait for the project (from the facts, or from the memo of a cached run):
+ * field containers (`held`, containers.ts) and module dicts in functions only module init runs (`unlessInitOnly`,
+ * dropped when the function is one; the marker is stripped from the rest).
+ */
+function resolveDeferred(findings: Finding[], held: HeldTable, quietInInit: string[]): void {
+  const set = new Set(quietInInit);
+  replaceAll(
+    findings,
+    resolveHeld(findings, held).flatMap((f) => {
+      if (f.unlessInitOnly === undefined) return [f];
+      if (set.has(f.unlessInitOnly)) return [];
+      const { unlessInitOnly: _fn, ...rest } = f;
+      return [rest];
+    }),
+  );
 }
 
 function replaceAll<T>(list: T[], items: T[]): void {

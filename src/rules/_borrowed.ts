@@ -1,6 +1,6 @@
 // Shared check behind the FT2 borrowed-reference rules: one call table, one privacy test.
 import { BORROWED, CRITICAL_SECTION_REMEDY } from '../data/capi.js';
-import { condTextsAt, lockedAt, normObject } from '../engine/c-index.js';
+import { condTextsAt, lockedAt, normObject, soleAssignment } from '../engine/c-index.js';
 import { containerPrivacy, onlyTestedAgainstNull } from '../engine/c-local.js';
 import { heldKey } from '../engine/containers.js';
 import { neverFreeThreaded } from '../engine/guards.js';
@@ -84,9 +84,8 @@ function moduleDictOf(ctx: CFileContext, fn: number, expr: string, at: number): 
   if (ofParam(expr)) return true;
   const id = normObject(expr);
   if (!/^[A-Za-z_]\w*$/.test(id)) return false;
-  const all = ctx.index.assigns.filter((a) => a.fn === fn && a.lhs === id);
-  const only = all.length === 1 ? all[0] : undefined;
-  return only !== undefined && only.start < at && ofParam(only.rhs);
+  const only = soleAssignment(ctx.index, fn, id, at);
+  return only !== undefined && ofParam(only.rhs);
 }
 
 /** For iteration APIs that have no strong-reference variant: lock the container around the loop. */
