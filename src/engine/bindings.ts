@@ -517,6 +517,9 @@ const CALLEE = (n: Node) => {
   return f.type === 'attribute' ? (f.childForFieldName('attribute')?.text ?? '') : f.text;
 };
 
+/** `Extension(…)`, `setuptools.Extension(…)`, `Pybind11Extension(…)`, `CppExtension(…)`: one extension module. */
+const EXTENSION_CALL = /(?:^|\.)\w*Extension$/;
+
 function extractPython(path: string, text: string, lines: LineMap, root: Node): BindingFacts | undefined {
   const isSetup = basename(path) === 'setup.py';
   // Build helpers other than setup.py (lxml's setupinfo.py) may set the Cython directive for the whole build.
@@ -560,14 +563,14 @@ function extractPython(path: string, text: string, lines: LineMap, root: Node): 
       if (ext) {
         const list = resolveName(ext, root);
         const items = list && list.type === 'list' ? list.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') : null;
-        if (!items || items.some((c) => !(c.type === 'call' && /Extension$/.test(CALLEE(c) ?? '')) && !(c.type === 'identifier' && resolveName(c, root)?.type === 'call'))) {
+        if (!items || items.some((c) => !(c.type === 'call' && EXTENSION_CALL.test(CALLEE(c) ?? '')) && !(c.type === 'identifier' && resolveName(c, root)?.type === 'call'))) {
           b.opaqueBuild = true;
         }
       }
       const cffi = stringList(kw.get('cffi_modules'));
       for (const c of cffi ?? []) modules.push({ ...nodeLoc(c.node), generator: 'cffi', name: c.value.split(':')[0] as string, gil: 'default' });
     }
-    if (name !== null && /(?:^|\.)\w*Extension$/.test(name)) {
+    if (name !== null && EXTENSION_CALL.test(name)) {
       const pos = positionalArgs(call);
       const ename = stringValue(kw.get('name') ?? pos[0] ?? null);
       const given = kw.get('sources') ?? pos[1] ?? null;
@@ -577,13 +580,13 @@ function extractPython(path: string, text: string, lines: LineMap, root: Node): 
       (b.extensions ??= []).push({ name: ename ?? '?', sources: list ? list.map((x) => x.value) : null });
     }
     if (kw.has('libraries') && /\(\s*['"]/.test(kw.get('libraries')?.text ?? '')) b.opaqueBuild = true; // build_clib: ('lib', {'sources': …})
-    // Sources added to an extension after it is made (`ext.sources += […]` in a build_ext subclass).
-    if (/\.sources\s*(?:\+?=|\.(?:append|extend|insert)\s*\()/.test(text)) b.opaqueBuild = true;
     if (name === 'mypycify') {
       const first = stringList(positionalArgs(call)[0])?.[0]?.value;
       modules.push({ ...nodeLoc(call), generator: 'mypyc', name: first ?? 'mypycify(…)', gil: 'default' });
     }
   }
+  // Sources added to an extension after it is made (`ext.sources += […]` in a build_ext subclass).
+  if (isSetup && /\.sources\s*(?:\+?=|\.(?:append|extend|insert)\s*\()/.test(text)) b.opaqueBuild = true;
   if (setsDirective) b.cythonDirective = directiveAssignment(root, lines);
   if (isSetup) {
     const aware = FT_AWARE.test(text);
@@ -627,7 +630,6 @@ function directiveAssignment(root: Node, lines: LineMap): BuildFacts['cythonDire
   return null;
 }
 
-/** A name bound once at module level to a literal (`CLASSIFIERS = [...]`) resolves to that literal. */
 /** `name` is assigned more than once, or grown in place, somewhere in a Python build script. */
 function changedLater(text: string, name: string): boolean {
   const n = name.replace(/[^\w]/g, '');
@@ -635,6 +637,7 @@ function changedLater(text: string, name: string): boolean {
   return assigned !== 1 || new RegExp(`\\b${n}\\s*(?:\\+=|\\.(?:append|extend|insert)\\s*\\()`).test(text);
 }
 
+/** A name bound once at module level to a literal (`CLASSIFIERS = [...]`) resolves to that literal. */
 function resolveName(n: Node | null, root: Node): Node | null {
   if (!n || n.type !== 'identifier') return n;
   for (const st of root.namedChildren) {

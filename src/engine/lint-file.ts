@@ -162,9 +162,7 @@ function lintText(file: SourceFileRef, source: string, bytes: number, opts: Lint
       globals: extractGlobals(code, lowered, index, lines),
       objects: extractObjects(code, lowered, index, lines),
       containers: extractContainers(code, text, lowered, index, lines),
-      ...(lowered.includes.length || MACRO_INCLUDE.test(text)
-        ? { includes: [...new Set([...lowered.includes.map((i) => baseName(i.path)), ...(MACRO_INCLUDE.test(text) ? ['*'] : [])])] }
-        : {}),
+      ...includesOf(lowered, text),
       ...(bindings ? { bindings } : {}),
     };
   } finally {
@@ -206,15 +204,22 @@ export function readProjectHeader(name: string, from: string): { path: string; t
   }
 }
 
+const baseName = (p: string) => p.replace(/^.*[\\/]/, '');
+/** `#include SOME_MACRO`: the file may include any file (build scope then cannot tell what is compiled). */
+const MACRO_INCLUDE = /^[ \t]*#[ \t]*include[ \t]+[A-Za-z_]/m;
+
+/** What a C file includes, by base name (`'*'` when it includes through a macro), for build scope. */
+function includesOf(lowered: { includes: { path: string }[] }, text: string): { includes?: string[] } {
+  const names = lowered.includes.map((i) => baseName(i.path));
+  if (MACRO_INCLUDE.test(text)) names.push('*');
+  return names.length ? { includes: [...new Set(names)] } : {};
+}
+
 /**
  * A `.c.src` template read as the C it expands to, byte for byte in place: each `@name@` placeholder becomes the
  * identifier `_name_` (same length), so `@TYPE@_getitem` is one function name; the `/**begin repeat … **\/` blocks are
  * comments already. One expansion stands for all: what differs between them (types, names) rarely matters to a rule.
  */
-const baseName = (p: string) => p.replace(/^.*[\\/]/, '');
-/** `#include SOME_MACRO`: the file may include any file (build scope then cannot tell what is compiled). */
-const MACRO_INCLUDE = /^[ \t]*#[ \t]*include[ \t]+[A-Za-z_]/m;
-
 export function templateAsC(text: string): string {
   return text.includes('@') ? text.replace(/@(\w+)@/g, (_m, w: string) => `_${w}_`) : text;
 }
